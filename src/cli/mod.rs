@@ -1,0 +1,298 @@
+//! Argument parsing and reporting. Each subcommand calls one library entry point.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand};
+
+use papergraph::export::{graphml, ExportFormat};
+use papergraph::extract::{Datasets, Taxonomy};
+use papergraph::query::{self, OutputFormat};
+use papergraph::store::{GraphStore, DEFAULT_STORE_DIR};
+use papergraph::{eval, graph, ingest, lookup, pipeline};
+use papergraph::extract::Extractor;
+
+/// Exit status when a build stored every good record but skipped some files or records.
+const EXIT_PARTIAL: u8 = 2;
+
+#[derive(Parser)]
+#[command(
+    name = "papergraph",
+    version,
+    about = "Turn machine-learning paper listings into a knowledge graph you can query and draw",
+    long_about = "Turn machine-learning paper listings into a knowledge graph you can query and draw.\n\n\
+        `papergraph build` reads listing pages, finds concepts, code repositories and links in each \
+        paper, and stores everything as RDF in an on-disk Oxigraph store. `papergraph query` runs \
+        SPARQL over it; `papergraph export` writes the graph for Gephi, Cytoscape, yEd or networkx.",
+    after_help = "Exit status: 0 on success; 1 when the command failed; 2 when `build` stored every good \
+        record but skipped bad files or records (each is reported as FILE:LINE: message)."
+)]
+struct Cli {
+    /// Directory of the Oxigraph store.
+    #[arg(long, global = true, env = "PAPERGRAPH_STORE", default_value = DEFAULT_STORE_DIR, value_name = "DIR")]
+    store: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Read listing pages, extract facts and add them to the store.
+    ///
+    /// Rebuilding from the same inputs adds nothing: every node has a deterministic IRI.
+    /// Bad files and records are reported with FILE:LINE and skipped; the good ones are stored.
+    Build(BuildArgs),
+    /// Run a SPARQL query against the store.
+    ///
+    /// The prefixes pg:, pgid:, concept:, schema:, dcterms:, skos:, prov:, rdf:, rdfs: and xsd:
+    /// are predeclared. SELECT and ASK results are printed in --format; CONSTRUCT and DESCRIBE
+    /// results as N-Triples.
+    Query(QueryArgs),
+    /// Write the graph (papers, concepts, repositories and their links) for visualization tools.
+    Export(ExportArgs),
+    /// Print every fact known about a paper with its evidence (listing, line, span, extractor,
+    /// confidence).
+    Explain(ExplainArgs),
+    /// Score extraction against a hand-labelled gold file: precision, recall and F1 per fact
+    /// type and per concept.
+    Eval(EvalArgs),
+}
+
+#[derive(Args)]
+struct ExplainArgs {
+    /// Title words, an exact title, an arXiv id or the paper's IRI.
+    #[arg(value_name = "PAPER")]
+    paper: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = LookupFormat::Text)]
+    format: LookupFormat,
+}
+
+#[derive(Args)]
+struct EvalArgs {
+    /// Gold file (JSON; see tests/gold/listings.json for the shape and labelling rules).
+    #[arg(value_name = "GOLD")]
+    gold: PathBuf,
+    /// Listing files or directories holding the gold papers.
+    #[arg(long = "listings", value_name = "PATHS", default_value = "data/listings")]
+    inputs: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = LookupFormat::Text)]
+    format: LookupFormat,
+    /// Also list every wrong (+) and missed (-) fact.
+    #[arg(long)]
+    errors: bool,
+}
+
+/// Output of lookups and reports.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LookupFormat {
+    /// Aligned text for reading.
+    Text,
+    /// JSON (stable shape, for scripts).
+    Json,
+}
+
+#[derive(Args)]
+struct BuildArgs {
+    /// Listing files, or directories searched recursively for *.txt.
+    #[arg(value_name = "PATHS", default_value = "data/listings")]
+    inputs: Vec<PathBuf>,
+    /// Extra SKOS taxonomy (Turtle) whose concepts are added to the bundled ones; repeatable.
+    #[arg(long, value_name = "FILE")]
+    taxonomy: Vec<PathBuf>,
+}
+
+#[derive(Args)]
+struct QueryArgs {
+    /// File holding the query (`-` reads standard input).
+    #[arg(value_name = "FILE", required_unless_present = "expression", conflicts_with = "expression")]
+    file: Option<PathBuf>,
+    /// The query text itself.
+    #[arg(short = 'e', long = "expression", value_name = "SPARQL")]
+    expression: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    format: OutputFormat,
+}
+
+#[derive(Args)]
+struct ExportArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ExportFormat::Graphml)]
+    format: ExportFormat,
+    /// Output file (standard output when absent or `-`).
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Build(args) => build(&cli.store, args),
+        Command::Query(args) => run_query(&cli.store, args).map(|()| ExitCode::SUCCESS),
+        Command::Export(args) => export(&cli.store, args).map(|()| ExitCode::SUCCESS),
+        Command::Explain(args) => explain(&cli.store, args).map(|()| ExitCode::SUCCESS),
+        Command::Eval(args) => eval(args).map(|()| ExitCode::SUCCESS),
+    };
+    result.unwrap_or_else(|error| {
+        eprintln!("error: {error:#}");
+        ExitCode::FAILURE
+    })
+}
+
+fn build(store_dir: &Path, args: &BuildArgs) -> Result<ExitCode> {
+    let mut taxonomy = Taxonomy::bundled();
+    for path in &args.taxonomy {
+        taxonomy = taxonomy.merge(Taxonomy::load(path)?);
+    }
+    let knowledge = pipeline::Knowledge { taxonomy, datasets: Datasets::bundled() };
+    let store = GraphStore::open(store_dir)?;
+    let report = pipeline::build(&args.inputs, &knowledge, &store)?;
+    for problem in &report.problems {
+        eprintln!("warning: skipped {problem}");
+    }
+    if report.entries == 0 {
+        bail!("no papers read from {}", args.inputs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "));
+    }
+    println!(
+        "read {} entries ({} distinct papers) from {} file{}; skipped {}",
+        report.entries,
+        report.papers,
+        report.files,
+        if report.files == 1 { "" } else { "s" },
+        report.problems.len()
+    );
+    println!("found {} code repositories and {} concepts", report.repositories, report.concepts_mentioned);
+    println!("store {}: {} quads ({} new)", store.path.display(), report.quads_total, report.quads_added);
+    Ok(if report.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_PARTIAL) })
+}
+
+fn run_query(store_dir: &Path, args: &QueryArgs) -> Result<()> {
+    let (text, source_name) = match (&args.expression, &args.file) {
+        (Some(expression), _) => (expression.clone(), "-e".to_owned()),
+        (None, Some(path)) if path.as_os_str() == "-" => {
+            let mut text = String::new();
+            io::stdin().read_to_string(&mut text).context("cannot read the query from standard input")?;
+            (text, "<stdin>".to_owned())
+        }
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read query file {}", path.display()))?;
+            (text, path.display().to_string())
+        }
+        (None, None) => unreachable!("clap requires a file or -e"),
+    };
+    let store = GraphStore::open_existing(store_dir)?;
+    let answer = query::run(&store, &text, &source_name)?;
+    let stdout = io::stdout().lock();
+    let mut out = BufWriter::new(stdout);
+    query::write_answer(&answer, args.format, &mut out)?;
+    out.flush()?;
+    Ok(())
+}
+
+fn export(store_dir: &Path, args: &ExportArgs) -> Result<()> {
+    let store = GraphStore::open_existing(store_dir)?;
+    let graph = graph::project(&store)?;
+    let out: Box<dyn Write> = match &args.output {
+        Some(path) if path.as_os_str() != "-" => {
+            Box::new(File::create(path).with_context(|| format!("cannot create {}", path.display()))?)
+        }
+        _ => Box::new(io::stdout().lock()),
+    };
+    match args.format {
+        ExportFormat::Graphml => graphml::write(&graph, BufWriter::new(out)).context("cannot write GraphML")?,
+    }
+    if let Some(path) = &args.output {
+        eprintln!("wrote {} nodes and {} edges to {}", graph.node_count(), graph.edge_count(), path.display());
+    }
+    Ok(())
+}
+
+fn explain(store_dir: &Path, args: &ExplainArgs) -> Result<()> {
+    let store = GraphStore::open_existing(store_dir)?;
+    let papers = lookup::find_papers(&store, &args.paper)?;
+    let paper = match papers.as_slice() {
+        [] => bail!("no paper matches {:?}", args.paper),
+        [one] => one,
+        many => bail!(
+            "{} papers match {:?}; be more specific:\n{}",
+            many.len(),
+            args.paper,
+            many.iter().map(|p| format!("  {}", p.title)).collect::<Vec<_>>().join("\n")
+        ),
+    };
+    let evidence = lookup::evidence(&store, &paper.iri)?;
+    let mut out = io::stdout().lock();
+    if args.format == LookupFormat::Json {
+        serde_json::to_writer_pretty(&mut out, &serde_json::json!({ "paper": paper, "evidence": evidence }))?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    writeln!(out, "{}\n{}\n", paper.title, paper.iri)?;
+    for e in &evidence {
+        let predicate = query::render_term(&oxigraph::model::NamedNode::new_unchecked(e.predicate.clone()).into());
+        writeln!(
+            out,
+            "{predicate:<18} {:<32} {:<8} {:>4}-{:<4} {:<28} {:<16} {:.2}  {}:{}",
+            truncate(&e.label, 32),
+            e.field,
+            e.start,
+            e.end,
+            format!("{:?}", truncate(&e.text, 26)),
+            e.extractor,
+            e.confidence,
+            e.listing,
+            e.line
+        )?;
+    }
+    writeln!(out, "({} facts with evidence)", evidence.len())?;
+    Ok(())
+}
+
+fn eval(args: &EvalArgs) -> Result<()> {
+    let gold = eval::load_gold(&args.gold)?;
+    let ingested = ingest::read_inputs(&args.inputs);
+    for problem in &ingested.problems {
+        eprintln!("warning: skipped {problem}");
+    }
+    let knowledge = pipeline::Knowledge::bundled();
+    let extractor = Extractor::new(&knowledge.taxonomy, &knowledge.datasets);
+    let scores = eval::evaluate(&gold, &args.gold.display().to_string(), &ingested.papers, &extractor)?;
+    let mut out = io::stdout().lock();
+    if args.format == LookupFormat::Json {
+        serde_json::to_writer_pretty(&mut out, &scores)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    writeln!(out, "{} gold papers\n", scores.papers)?;
+    writeln!(out, "{:<14} {:>9} {:>7} {:>6}  {:>4} {:>4} {:>4}", "fact type", "precision", "recall", "F1", "tp", "fp", "fn")?;
+    for kind in eval::FACT_TYPES {
+        let c = scores.by_type.get(kind).copied().unwrap_or_default();
+        writeln!(out, "{kind:<14} {:>9.3} {:>7.3} {:>6.3}  {:>4} {:>4} {:>4}", c.precision(), c.recall(), c.f1(), c.tp, c.fp, c.fn_)?;
+    }
+    writeln!(out, "\n{:<36} {:>9} {:>7} {:>6}  {:>4} {:>4} {:>4}", "concept", "precision", "recall", "F1", "tp", "fp", "fn")?;
+    for (concept, c) in &scores.by_concept {
+        writeln!(out, "{concept:<36} {:>9.3} {:>7.3} {:>6.3}  {:>4} {:>4} {:>4}", c.precision(), c.recall(), c.f1(), c.tp, c.fp, c.fn_)?;
+    }
+    if args.errors {
+        for (kind, errors) in &scores.errors {
+            writeln!(out, "\n{kind}:")?;
+            for e in errors {
+                writeln!(out, "  {e}")?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_owned()
+    } else {
+        format!("{}…", text.chars().take(max - 1).collect::<String>())
+    }
+}

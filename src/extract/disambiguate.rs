@@ -1,0 +1,182 @@
+//! Drops label matches that the paper's own context contradicts. The rules are general, not
+//! lists of titles:
+//!
+//! 1. **Conflicting definition.** When the paper defines a matched acronym itself and the long
+//!    form is about something else (`SAM (Sharpness-Aware Minimization)`, `MAMBA: Multi-level
+//!    Aggregation via Memory Bank`), matches of that acronym are not the concept.
+//! 2. **Short acronyms need support.** A bare acronym label of three letters or fewer (`SAM`,
+//!    `MoE`, `RAG`) counts only when the paper also names the concept, an ancestor (below the
+//!    top level), a narrower or a sibling concept, in words (`segmentation` for `SAM`), or defines the acronym with a
+//!    long form that mentions such a concept.
+//! 3. **Idioms.** `attention` right after verbs like *received*, *drawn*, *attracted*, *paid*
+//!    is the English idiom, not the mechanism.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::labels::{Mention, CONFIDENCE_ACRONYM};
+use super::taxonomy::Taxonomy;
+use super::Definition;
+use crate::model::Paper;
+
+/// Children above this many make siblings too loose to count as support.
+const MAX_SIBLINGS: usize = 15;
+/// Bare acronyms up to this many letters need support (rule 2).
+const SHORT_ACRONYM_LETTERS: usize = 3;
+
+static IDIOM_VERB: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(receiv|drew|drawn|draw|attract|gain|paid|pay|garner|got|get|deserv|captur|grab|catch|caught)").unwrap()
+});
+
+/// Per-concept neighbourhoods of a taxonomy, computed once.
+pub struct Context {
+    /// For each concept (by index): itself, its ancestors below the top level, its narrower and
+    /// sibling concepts, sorted.
+    related: Vec<Vec<usize>>,
+    /// Lower-cased labels that are English words with idiomatic uses (rule 3).
+    idiom_labels: Vec<String>,
+}
+
+impl Context {
+    pub fn new(taxonomy: &Taxonomy) -> Self {
+        let index_of = |iri| taxonomy.concepts.binary_search_by(|c| c.iri.cmp(iri)).ok();
+        let count = taxonomy.concepts.len();
+        let mut broader = vec![Vec::new(); count];
+        let mut narrower = vec![Vec::new(); count];
+        for (i, concept) in taxonomy.concepts.iter().enumerate() {
+            for parent in concept.broader.iter().filter_map(index_of) {
+                broader[i].push(parent);
+                narrower[parent].push(i);
+            }
+        }
+        // Ancestors below the top level (top concepts such as "computer vision" are too broad).
+        let ancestors = |i: usize| {
+            let mut found = Vec::new();
+            let mut pending = broader[i].clone();
+            while let Some(a) = pending.pop() {
+                if !broader[a].is_empty() && !found.contains(&a) {
+                    found.push(a);
+                    pending.extend(&broader[a]);
+                }
+            }
+            found
+        };
+        let related = (0..count)
+            .map(|i| {
+                let mut related = vec![i];
+                related.extend(ancestors(i));
+                related.extend(&narrower[i]);
+                for &parent in &broader[i] {
+                    if narrower[parent].len() <= MAX_SIBLINGS {
+                        related.extend(&narrower[parent]);
+                    }
+                }
+                related.sort_unstable();
+                related.dedup();
+                related
+            })
+            .collect();
+        Context { related, idiom_labels: vec!["attention".into()] }
+    }
+
+    fn related(&self, a: usize, b: usize) -> bool {
+        self.related[a].binary_search(&b).is_ok()
+    }
+
+    /// Applies the three rules to a paper's concept mentions.
+    pub fn disambiguate(&self, mentions: Vec<Mention>, definitions: &[Definition], paper: &Paper) -> Vec<Mention> {
+        let keep: Vec<bool> = mentions
+            .iter()
+            .map(|m| {
+                let singular = m.text.strip_suffix('s').unwrap_or(&m.text);
+                let redefined = definitions.iter().any(|d| {
+                    (d.acronym.short == m.text || d.acronym.short == singular)
+                        && !d.concepts.iter().any(|&c| self.related(m.entry, c))
+                });
+                if redefined {
+                    return false;
+                }
+                if m.confidence == CONFIDENCE_ACRONYM && m.text.chars().filter(|c| c.is_alphabetic()).count() <= SHORT_ACRONYM_LETTERS {
+                    let in_words = mentions.iter().any(|o| o.confidence != CONFIDENCE_ACRONYM && self.related(m.entry, o.entry));
+                    let defined = definitions.iter().any(|d| d.concepts.iter().any(|&c| self.related(m.entry, c)));
+                    if !in_words && !defined {
+                        return false;
+                    }
+                }
+                !(self.idiom_labels.contains(&m.text.to_lowercase()) && follows_idiom_verb(paper, m))
+            })
+            .collect();
+        mentions.into_iter().zip(keep).filter_map(|(m, keep)| keep.then_some(m)).collect()
+    }
+}
+
+/// One of the three words before the mention is an idiom verb (`received less attention`).
+fn follows_idiom_verb(paper: &Paper, mention: &Mention) -> bool {
+    let before: String = paper.text(mention.field).chars().take(mention.start).collect();
+    before.split_whitespace().rev().take(3).any(|word| IDIOM_VERB.is_match(word))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::extract::{Datasets, Extractor};
+    use crate::model::Listing;
+
+    fn concepts_of(title: &str, abstract_text: &str) -> Vec<String> {
+        let taxonomy = Taxonomy::bundled();
+        let datasets = Datasets::default();
+        let paper = Paper {
+            title: title.into(),
+            abstract_text: abstract_text.into(),
+            arxiv_id: None,
+            source: Arc::new(Listing { path: PathBuf::from("t.txt"), name: "t.txt".into(), date: None }),
+            title_line: 1,
+            abstract_line: 3,
+        };
+        let facts = Extractor::new(&taxonomy, &datasets).extract(&paper);
+        let mut ids: Vec<String> = facts
+            .mentions
+            .iter()
+            .map(|m| taxonomy.concepts[m.entry].iri.as_str().rsplit('/').next().unwrap().to_owned())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
+    #[test]
+    fn sam_means_segment_anything_only_in_segmentation_context() {
+        let seg = concepts_of("Fast SAM", "We make SAM faster for image segmentation on mobile devices.");
+        assert!(seg.contains(&"segment-anything".to_owned()), "{seg:?}");
+        let sharp = concepts_of(
+            "Sharper minima",
+            "Sharpness-Aware Minimization (SAM) improves generalization. We study SAM for training image classifiers.",
+        );
+        assert!(!sharp.contains(&"segment-anything".to_owned()), "{sharp:?}");
+        let bare = concepts_of("On SAM", "We analyse SAM and its convergence rate for stochastic optimization.");
+        assert!(!bare.contains(&"segment-anything".to_owned()), "{bare:?}");
+    }
+
+    #[test]
+    fn mamba_acronym_of_something_else_is_not_the_ssm() {
+        let other = concepts_of(
+            "MAMBA: Multi-level Aggregation via Memory Bank for Video Object Detection",
+            "We present MAMBA, a memory bank for video object detection.",
+        );
+        assert!(!other.contains(&"mamba".to_owned()), "{other:?}");
+        let ssm = concepts_of("Vision Mamba", "We build a vision backbone from bidirectional Mamba blocks.");
+        assert!(ssm.contains(&"mamba".to_owned()), "{ssm:?}");
+    }
+
+    #[test]
+    fn attention_idiom_is_not_the_mechanism() {
+        let idiom = concepts_of("A study", "This problem has received less attention in prior work on robotics.");
+        assert!(!idiom.contains(&"attention".to_owned()), "{idiom:?}");
+        let mechanism = concepts_of("A study", "We replace attention with a recurrent layer in the transformer.");
+        assert!(mechanism.contains(&"attention".to_owned()), "{mechanism:?}");
+    }
+}

@@ -1,0 +1,266 @@
+//! Finds named things (taxonomy concepts, datasets) in paper text by their labels.
+//!
+//! Every label of every entry becomes a pattern of one Aho-Corasick automaton run over text
+//! where case is folded and `-` / `_` read as spaces (`KV-Cache` = `KV cache`). Folding keeps
+//! byte offsets, so a match is then checked against the original text:
+//! - acronym words of a label (two or more capitals: `SAM`, `MoE`, the `KV` of `KV cache`) must
+//!   match case-sensitively, since `sam` or `moe` in lower case are other words;
+//! - the match must sit on word boundaries, and may carry a plural `s` / `es`;
+//! - an all-capitals match of a label that is not itself in capitals is dropped
+//!   (`MAMBA: Multi-level Aggregation...` is an acronym of something else, not Mamba).
+//!
+//! Overlapping matches resolve to the leftmost longest, so `KV cache compression` does not
+//! also count as `KV cache`; entries sharing the very same span are all kept.
+
+use aho_corasick::{AhoCorasick, MatchKind};
+
+use super::taxonomy::Taxonomy;
+use crate::model::{Field, Paper};
+
+/// One occurrence of an entry (a concept, a dataset) in a paper's text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mention {
+    /// Index of the entry in the list the matcher was built from.
+    pub entry: usize,
+    pub field: Field,
+    /// Character (not byte) offsets into the field.
+    pub start: usize,
+    pub end: usize,
+    /// The text as written in the source.
+    pub text: String,
+    pub confidence: f64,
+}
+
+/// Confidence of a match whose text equals a label exactly.
+pub const CONFIDENCE_EXACT: f64 = 0.95;
+/// Confidence of a match that differs from its label in case, hyphenation or plural.
+pub const CONFIDENCE_VARIANT: f64 = 0.85;
+/// Confidence of a match of a bare acronym label (acronyms are the most ambiguous labels).
+pub const CONFIDENCE_ACRONYM: f64 = 0.8;
+
+struct Pattern {
+    entry: usize,
+    label: String,
+    /// Byte ranges of the label's acronym words, which must match case-sensitively.
+    acronym_words: Vec<(usize, usize)>,
+    /// The whole label is one acronym.
+    is_acronym: bool,
+    /// The label has lower-case letters, so an all-capitals match is someone's acronym.
+    label_has_lowercase: bool,
+}
+
+/// Compiled matcher for one list of entries.
+pub struct LabelMatcher {
+    automaton: AhoCorasick,
+    patterns: Vec<Pattern>,
+}
+
+struct Candidate {
+    entry: usize,
+    start: usize,
+    end: usize,
+    confidence: f64,
+}
+
+impl LabelMatcher {
+    /// Builds a matcher from `(entry index, label)` pairs.
+    pub fn new<'a>(labels: impl IntoIterator<Item = (usize, &'a str)>) -> Self {
+        let mut patterns = Vec::new();
+        for (entry, label) in labels {
+                let label = label.split_whitespace().collect::<Vec<_>>().join(" ");
+                if label.is_empty() {
+                    continue;
+                }
+                let acronym_words = acronym_words(&label);
+                patterns.push(Pattern {
+                    entry,
+                    is_acronym: acronym_words == [(0, label.len())],
+                    acronym_words,
+                    label_has_lowercase: label.chars().any(char::is_lowercase),
+                    label,
+                });
+        }
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(patterns.iter().map(|p| fold(&p.label)))
+            .expect("taxonomy labels compile into an automaton");
+        LabelMatcher { automaton, patterns }
+    }
+
+    /// A matcher for every label of every concept of a taxonomy.
+    pub fn for_taxonomy(taxonomy: &Taxonomy) -> Self {
+        Self::new(taxonomy.concepts.iter().enumerate().flat_map(|(i, c)| c.labels().map(move |l| (i, l))))
+    }
+
+    /// All mentions in a paper's title and abstract.
+    pub fn find(&self, paper: &Paper) -> Vec<Mention> {
+        paper.fields().into_iter().flat_map(|(field, text)| self.find_in(field, text)).collect()
+    }
+
+    /// Mentions in one text field.
+    pub fn find_in(&self, field: Field, text: &str) -> Vec<Mention> {
+        let mut candidates: Vec<Candidate> =
+            self.automaton.find_overlapping_iter(&fold(text)).filter_map(|m| self.check(&self.patterns[m.pattern().as_usize()], text, m.start(), m.end())).collect();
+
+        candidates.sort_by(|a, b| {
+            a.start.cmp(&b.start).then(b.end.cmp(&a.end)).then(a.entry.cmp(&b.entry)).then(b.confidence.total_cmp(&a.confidence))
+        });
+        candidates.dedup_by(|b, a| (a.start, a.end, a.entry) == (b.start, b.end, b.entry));
+        let mut mentions: Vec<Mention> = Vec::new();
+        let mut taken = (0, 0);
+        for c in candidates {
+            if c.start < taken.1 && (c.start, c.end) != taken {
+                continue;
+            }
+            taken = (c.start, c.end);
+            mentions.push(Mention {
+                entry: c.entry,
+                field,
+                start: char_offset(text, c.start),
+                end: char_offset(text, c.end),
+                text: text[c.start..c.end].to_owned(),
+                confidence: c.confidence,
+            });
+        }
+        mentions
+    }
+
+    /// Validates one automaton match against the original text.
+    fn check(&self, pattern: &Pattern, text: &str, start: usize, end: usize) -> Option<Candidate> {
+        if !text.is_char_boundary(start) || !text.is_char_boundary(end) || !starts_word(text, start) {
+            return None;
+        }
+        if pattern.acronym_words.iter().any(|&(a, b)| text[start + a..start + b] != pattern.label[a..b]) {
+            return None;
+        }
+        let end = end + plural_suffix_len(&text[end..], pattern.is_acronym);
+        if !ends_word(text, end) {
+            return None;
+        }
+        let matched = &text[start..end];
+        if pattern.label_has_lowercase && is_all_capitals(matched) {
+            return None;
+        }
+        let confidence = if pattern.is_acronym {
+            CONFIDENCE_ACRONYM
+        } else if matched == pattern.label {
+            CONFIDENCE_EXACT
+        } else {
+            CONFIDENCE_VARIANT
+        };
+        Some(Candidate { entry: pattern.entry, start, end, confidence })
+    }
+}
+
+/// Byte ranges of the words (split on space and hyphen) with two or more capital letters.
+fn acronym_words(label: &str) -> Vec<(usize, usize)> {
+    let mut words = Vec::new();
+    let mut start = 0;
+    for (i, c) in label.char_indices().chain(std::iter::once((label.len(), ' '))) {
+        if c == ' ' || c == '-' {
+            let word = &label[start..i];
+            if word.chars().filter(|c| c.is_uppercase()).count() >= 2 {
+                words.push((start, i));
+            }
+            start = i + c.len_utf8();
+        }
+    }
+    words
+}
+
+/// Lower-cases ASCII and reads `-` and `_` as spaces, keeping every byte offset.
+fn fold(text: &str) -> String {
+    text.chars().map(|c| if c == '-' || c == '_' { ' ' } else { c.to_ascii_lowercase() }).collect()
+}
+
+fn starts_word(text: &str, at: usize) -> bool {
+    text[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric())
+}
+
+fn ends_word(text: &str, at: usize) -> bool {
+    text[at..].chars().next().is_none_or(|c| !c.is_alphanumeric())
+}
+
+fn plural_suffix_len(rest: &str, case_sensitive: bool) -> usize {
+    let lower;
+    let rest = if case_sensitive {
+        rest
+    } else {
+        lower = rest.chars().take(3).collect::<String>().to_ascii_lowercase();
+        &lower
+    };
+    ["es", "s"]
+        .into_iter()
+        .find(|suffix| rest.starts_with(suffix) && ends_word(rest, suffix.len()))
+        .map_or(0, str::len)
+}
+
+fn is_all_capitals(text: &str) -> bool {
+    let letters = text.chars().filter(|c| c.is_alphabetic());
+    letters.clone().count() >= 2 && letters.clone().all(char::is_uppercase)
+}
+
+fn char_offset(text: &str, byte: usize) -> usize {
+    text[..byte].chars().count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn taxonomy() -> Taxonomy {
+        let ttl = r#"@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+            @prefix c: <https://example.org/c/> .
+            c:kv a skos:Concept ; skos:prefLabel "KV cache" ; skos:altLabel "key-value cache" .
+            c:kvc a skos:Concept ; skos:prefLabel "KV cache compression" ; skos:broader c:kv .
+            c:mamba a skos:Concept ; skos:prefLabel "Mamba" .
+            c:sam a skos:Concept ; skos:prefLabel "Segment Anything" ; skos:altLabel "SAM" .
+            c:llm a skos:Concept ; skos:prefLabel "large language model" ; skos:altLabel "LLM" ."#;
+        Taxonomy::parse("t.ttl", ttl.as_bytes()).unwrap()
+    }
+
+    fn found(text: &str) -> Vec<(String, String)> {
+        let taxonomy = taxonomy();
+        LabelMatcher::for_taxonomy(&taxonomy)
+            .find_in(Field::Abstract, text)
+            .into_iter()
+            .map(|m| (taxonomy.concepts[m.entry].pref_label.clone(), m.text))
+            .collect()
+    }
+
+    #[test]
+    fn matches_variants_plurals_and_hyphens() {
+        assert_eq!(
+            found("Key-Value caches and the KV-cache of LLMs; large language models."),
+            [
+                ("KV cache".into(), "Key-Value caches".into()),
+                ("KV cache".into(), "KV-cache".into()),
+                ("large language model".into(), "LLMs".into()),
+                ("large language model".into(), "large language models".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn acronyms_are_case_sensitive_and_need_word_boundaries() {
+        assert!(found("the sam method; a SAMPLE; same; kv cache").is_empty());
+        assert_eq!(found("We adapt SAM to video."), [("Segment Anything".into(), "SAM".into())]);
+        // Only the acronym word is case-sensitive: title case elsewhere in the label is fine.
+        assert_eq!(found("SCBench: A KV Cache-Centric Analysis"), [("KV cache".into(), "KV Cache".into())]);
+    }
+
+    #[test]
+    fn longest_match_wins_and_all_caps_acronyms_are_not_labels() {
+        assert_eq!(found("KV cache compression"), [("KV cache compression".into(), "KV cache compression".into())]);
+        assert!(found("MAMBA: Multi-level Aggregation via Memory Bank").is_empty());
+        assert_eq!(found("a mamba-based model"), [("Mamba".into(), "mamba".into())]);
+    }
+
+    #[test]
+    fn spans_are_character_offsets() {
+        let taxonomy = taxonomy();
+        let m = &LabelMatcher::for_taxonomy(&taxonomy).find_in(Field::Title, "Ünïcode Mamba")[0];
+        assert_eq!((m.start, m.end, m.text.as_str()), (8, 13, "Mamba"));
+        assert_eq!(m.confidence, CONFIDENCE_EXACT);
+    }
+}

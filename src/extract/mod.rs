@@ -1,0 +1,104 @@
+//! Extraction: from a [`Paper`]'s text to facts, each with the span that supports it.
+//!
+//! Extractors are pure functions of one paper, so they run in parallel (rayon) and the
+//! result does not depend on order:
+//! - [`labels`] finds taxonomy concepts and datasets by their labels, and [`disambiguate`]
+//!   drops the matches context contradicts;
+//! - [`links`] finds URLs and normalizes code repositories;
+//! - [`acronyms`] finds acronym definitions, [`proposals`] the artifacts a paper introduces.
+
+pub mod acronyms;
+pub mod datasets;
+pub mod disambiguate;
+pub mod labels;
+pub mod links;
+pub mod proposals;
+pub mod taxonomy;
+
+use rayon::prelude::*;
+
+use crate::model::Paper;
+pub use acronyms::Acronym;
+pub use datasets::{Dataset, Datasets};
+pub use labels::{LabelMatcher, Mention};
+pub use links::{Link, LinkTarget, Repository};
+pub use proposals::Proposal;
+pub use taxonomy::{Concept, Taxonomy, TaxonomyError};
+
+/// Names of the extractors, recorded on every piece of evidence they produce.
+pub const CONCEPT_MATCHER: &str = "concept-matcher";
+pub const DATASET_MATCHER: &str = "dataset-matcher";
+pub const LINK_FINDER: &str = "link-finder";
+pub const ACRONYM_FINDER: &str = "acronym-finder";
+pub const PROPOSAL_FINDER: &str = "proposal-finder";
+/// All extractor names.
+pub const EXTRACTORS: [&str; 5] = [CONCEPT_MATCHER, DATASET_MATCHER, LINK_FINDER, ACRONYM_FINDER, PROPOSAL_FINDER];
+
+/// An acronym definition and the concepts its long form mentions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Definition {
+    pub acronym: Acronym,
+    /// Indexes into [`Taxonomy::concepts`].
+    pub concepts: Vec<usize>,
+}
+
+/// Everything extracted from one paper.
+#[derive(Debug, Clone, Default)]
+pub struct PaperFacts {
+    /// Concept mentions; `entry` indexes [`Taxonomy::concepts`].
+    pub mentions: Vec<Mention>,
+    /// Dataset mentions; `entry` indexes [`Datasets::datasets`].
+    pub datasets: Vec<Mention>,
+    pub links: Vec<Link>,
+    pub definitions: Vec<Definition>,
+    pub proposals: Vec<Proposal>,
+}
+
+/// All extractors, compiled once.
+pub struct Extractor<'k> {
+    pub taxonomy: &'k Taxonomy,
+    pub datasets: &'k Datasets,
+    concepts: LabelMatcher,
+    dataset_names: LabelMatcher,
+    context: disambiguate::Context,
+}
+
+impl<'k> Extractor<'k> {
+    pub fn new(taxonomy: &'k Taxonomy, datasets: &'k Datasets) -> Self {
+        Extractor {
+            taxonomy,
+            datasets,
+            concepts: LabelMatcher::for_taxonomy(taxonomy),
+            dataset_names: LabelMatcher::new(datasets.datasets.iter().enumerate().flat_map(|(i, d)| d.labels().map(move |l| (i, l)))),
+            context: disambiguate::Context::new(taxonomy),
+        }
+    }
+
+    pub fn extract(&self, paper: &Paper) -> PaperFacts {
+        let acronyms: Vec<Acronym> =
+            paper.fields().into_iter().flat_map(|(field, text)| acronyms::find_acronyms(field, text)).collect();
+        let definitions: Vec<Definition> = acronyms
+            .into_iter()
+            .map(|acronym| {
+                let mut concepts: Vec<usize> =
+                    self.concepts.find_in(acronym.field, &acronym.long).into_iter().map(|m| m.entry).collect();
+                concepts.sort_unstable();
+                concepts.dedup();
+                Definition { acronym, concepts }
+            })
+            .collect();
+        let mentions = self.context.disambiguate(self.concepts.find(paper), &definitions, paper);
+        PaperFacts {
+            mentions,
+            datasets: self.dataset_names.find(paper),
+            links: links::find_links(paper),
+            proposals: proposals::find_proposals(paper, &definitions),
+            definitions,
+        }
+    }
+
+    /// Extracts from many papers in parallel; results are in input order.
+    pub fn extract_all(&self, papers: &[Paper]) -> Vec<PaperFacts> {
+        papers.par_iter().map(|paper| self.extract(paper)).collect()
+    }
+}

@@ -1,0 +1,148 @@
+//! The methods, models, datasets and benchmarks a paper introduces.
+//!
+//! - a title `Name: subtitle` where the name is one to three words with a capital inside or a
+//!   digit (`SCBench: ...`, `Vision Mamba: ...`, `A-MEM: ...`) and no lower-case function word;
+//! - an acronym defined in a sentence where the authors propose, introduce, present, ... it;
+//! - `called X`, `named X`, `dubbed X`, `termed X` in such a sentence;
+//! - `we propose X, a ...` where X is a capitalized name.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::Definition;
+use crate::model::{Field, Paper};
+
+/// One artifact the paper introduces.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Proposal {
+    pub name: String,
+    pub field: Field,
+    /// Character offsets of the name in the field.
+    pub start: usize,
+    pub end: usize,
+    pub confidence: f64,
+}
+
+static PROPOSAL_VERB: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:we|this (?:paper|work)|here we)\s+(?:\w+ly\s+)?(?:propose|introduce|present|develop|design|build|construct|release|curate|create|contribute|offer)s?\b|\bis (?:proposed|introduced)\b")
+        .unwrap()
+});
+static CALLED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(?:called|named|dubbed|termed|coined)\s+([A-Z0-9][\w+\-.]*[\w+])").unwrap());
+static PROPOSE_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i:\b(?:we|this (?:paper|work))\s+(?:propose|introduce|present)s?)\s+([A-Z0-9][\w+\-]*(?:\s[A-Z0-9][\w+\-]*)?),\s+(?:a|an|the)\b").unwrap()
+});
+/// Words that make a title prefix a phrase rather than a name.
+const FUNCTION_WORDS: [&str; 14] = ["a", "an", "the", "of", "or", "and", "in", "on", "for", "to", "is", "are", "vs", "with"];
+
+/// Artifacts the paper introduces, most confident first, one per name.
+pub fn find_proposals(paper: &Paper, definitions: &[Definition]) -> Vec<Proposal> {
+    let mut found = Vec::new();
+    if let Some(name) = title_name(&paper.title) {
+        found.push(Proposal { name: name.to_owned(), field: Field::Title, start: 0, end: name.chars().count(), confidence: 0.9 });
+    }
+    for (field, text) in paper.fields() {
+        for (start, sentence) in sentences(text) {
+            if !PROPOSAL_VERB.is_match(sentence) {
+                continue;
+            }
+            let at = |byte: usize| text[..start + byte].chars().count();
+            for d in definitions.iter().filter(|d| d.acronym.field == field) {
+                let sentence_chars = (at(0), at(sentence.len()));
+                if d.acronym.start >= sentence_chars.0 && d.acronym.end <= sentence_chars.1 {
+                    let definition = d.acronym.text(text);
+                    let offset = definition.find(&d.acronym.short).map_or(0, |b| definition[..b].chars().count());
+                    let start = d.acronym.start + offset;
+                    let end = start + d.acronym.short.chars().count();
+                    found.push(Proposal { name: d.acronym.short.clone(), field, start, end, confidence: 0.85 });
+                }
+            }
+            for captures in CALLED.captures_iter(sentence).chain(PROPOSE_NAME.captures_iter(sentence)) {
+                let name = captures.get(1).unwrap();
+                found.push(Proposal { name: name.as_str().to_owned(), field, start: at(name.start()), end: at(name.end()), confidence: 0.8 });
+            }
+        }
+    }
+    found.sort_by(|a, b| b.confidence.total_cmp(&a.confidence).then(a.field.cmp(&b.field)).then(a.start.cmp(&b.start)));
+    let mut seen = Vec::new();
+    found.retain(|p| {
+        let key = p.name.to_lowercase();
+        let new = !seen.contains(&key);
+        seen.push(key);
+        new
+    });
+    found
+}
+
+fn title_name(title: &str) -> Option<&str> {
+    let (name, _) = title.split_once(": ")?;
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let distinctive = name.chars().skip(1).any(|c| c.is_uppercase() || c.is_ascii_digit()) || words.len() == 1;
+    ((1..=3).contains(&words.len())
+        && name.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+        && distinctive
+        && !words.iter().any(|w| FUNCTION_WORDS.contains(w)))
+    .then_some(name)
+}
+
+/// Sentences with their byte offsets: split after `.`, `!` or `?` followed by a space.
+fn sentences(text: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, _) in text.match_indices(['.', '!', '?']) {
+        if text[i + 1..].starts_with(' ') {
+            out.push((start, &text[start..=i]));
+            start = i + 2;
+        }
+    }
+    if start < text.len() {
+        out.push((start, &text[start..]));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::extract::acronyms::find_acronyms;
+    use crate::model::Listing;
+
+    fn names(title: &str, abstract_text: &str) -> Vec<String> {
+        let paper = Paper {
+            title: title.into(),
+            abstract_text: abstract_text.into(),
+            arxiv_id: None,
+            source: Arc::new(Listing { path: PathBuf::from("t.txt"), name: "t.txt".into(), date: None }),
+            title_line: 1,
+            abstract_line: 3,
+        };
+        let definitions: Vec<Definition> = paper
+            .fields()
+            .into_iter()
+            .flat_map(|(f, t)| find_acronyms(f, t))
+            .map(|acronym| Definition { acronym, concepts: Vec::new() })
+            .collect();
+        find_proposals(&paper, &definitions).into_iter().map(|p| p.name).collect()
+    }
+
+    #[test]
+    fn finds_title_names_and_proposed_acronyms() {
+        assert_eq!(
+            names("Shepherding Slots to Objects", "Slots drift. We introduce a novel OCL framework for single-view images, SLot Attention via SHepherding (SLASH), which works."),
+            ["SLASH"]
+        );
+        assert_eq!(names("SCBench: A KV Cache-Centric Analysis", "We present a benchmark."), ["SCBench"]);
+        assert_eq!(names("Mamba or RWKV: Exploring Things", "Results vary."), Vec::<String>::new());
+        assert_eq!(names("Efficient tracking", "In this work, we propose a tracker dubbed SAMURAI. It is fast."), ["SAMURAI"]);
+        assert_eq!(names("Hierarchical Memory", "We propose HMT, a framework for long context."), ["HMT"]);
+    }
+
+    #[test]
+    fn definitions_outside_proposal_sentences_are_not_proposals() {
+        assert!(names("A study", "The Segment Anything Model (SAM) is popular. We study its failure modes.").is_empty());
+    }
+}

@@ -1,0 +1,213 @@
+//! The SKOS concept taxonomy: loaded from Turtle, stored in the graph as written, and compiled
+//! into a matcher by [`super::concepts`].
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use oxigraph::io::{RdfFormat, RdfParser};
+use oxigraph::model::{NamedNode, Term, Triple};
+
+use crate::rdf::vocab;
+
+/// The taxonomy shipped with papergraph (`data/concepts.ttl`), used unless `--taxonomy` replaces it.
+pub const BUNDLED: &str = include_str!("../../data/concepts.ttl");
+
+/// One `skos:Concept`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Concept {
+    pub iri: NamedNode,
+    pub pref_label: String,
+    pub alt_labels: Vec<String>,
+    pub broader: Vec<NamedNode>,
+    pub definition: Option<String>,
+}
+
+impl Concept {
+    /// The preferred label first, then the alternatives.
+    pub fn labels(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.pref_label.as_str()).chain(self.alt_labels.iter().map(String::as_str))
+    }
+}
+
+/// A set of concepts plus the triples they were read from.
+#[derive(Debug, Clone, Default)]
+pub struct Taxonomy {
+    /// Sorted by IRI, so everything built from a taxonomy is deterministic.
+    pub concepts: Vec<Concept>,
+    pub triples: Vec<Triple>,
+}
+
+/// A taxonomy file that cannot be used, with the file and (for syntax errors) line and column.
+#[derive(Debug, thiserror::Error)]
+#[error("{source_name}{}: {message}", .line.map(|(l, c)| format!(":{l}:{c}")).unwrap_or_default())]
+pub struct TaxonomyError {
+    pub source_name: String,
+    /// 1-based line and column.
+    pub line: Option<(u64, u64)>,
+    pub message: String,
+}
+
+impl Taxonomy {
+    /// The bundled taxonomy.
+    pub fn bundled() -> Self {
+        Self::parse("data/concepts.ttl (bundled)", BUNDLED.as_bytes()).expect("the bundled taxonomy is valid")
+    }
+
+    /// Reads a taxonomy file.
+    pub fn load(path: &Path) -> Result<Self, TaxonomyError> {
+        let name = path.display().to_string();
+        let bytes = std::fs::read(path)
+            .map_err(|e| TaxonomyError { source_name: name.clone(), line: None, message: format!("cannot read: {e}") })?;
+        Self::parse(&name, &bytes)
+    }
+
+    /// Parses Turtle; `source_name` names the input in errors.
+    pub fn parse(source_name: &str, turtle: &[u8]) -> Result<Self, TaxonomyError> {
+        let error = |line, message: String| TaxonomyError { source_name: source_name.to_owned(), line, message };
+        let mut triples = Vec::new();
+        for quad in RdfParser::from_format(RdfFormat::Turtle).for_slice(turtle) {
+            let quad = quad.map_err(|e| {
+                let line = e.location().map(|l| (l.start.line + 1, l.start.column + 1));
+                error(line, e.to_string())
+            })?;
+            triples.push(Triple::from(quad));
+        }
+
+        let mut concepts: BTreeMap<NamedNode, Concept> = BTreeMap::new();
+        for t in &triples {
+            if t.predicate == vocab::RDF_TYPE && t.object == Term::from(vocab::SKOS_CONCEPT) {
+                let oxigraph::model::NamedOrBlankNode::NamedNode(iri) = &t.subject else {
+                    return Err(error(None, "a skos:Concept must have an IRI, not a blank node".into()));
+                };
+                concepts.entry(iri.clone()).or_insert_with(|| Concept {
+                    iri: iri.clone(),
+                    pref_label: String::new(),
+                    alt_labels: Vec::new(),
+                    broader: Vec::new(),
+                    definition: None,
+                });
+            }
+        }
+        for t in &triples {
+            let oxigraph::model::NamedOrBlankNode::NamedNode(subject) = &t.subject else { continue };
+            let Some(concept) = concepts.get_mut(subject) else { continue };
+            let literal = || match &t.object {
+                Term::Literal(l) => Ok(l.value().to_owned()),
+                other => Err(error(None, format!("<{}> {} must be a literal, found {other}", subject.as_str(), t.predicate))),
+            };
+            if t.predicate == vocab::SKOS_PREF_LABEL {
+                if !concept.pref_label.is_empty() {
+                    return Err(error(None, format!("<{}> has more than one skos:prefLabel", subject.as_str())));
+                }
+                concept.pref_label = literal()?;
+            } else if t.predicate == vocab::SKOS_ALT_LABEL {
+                concept.alt_labels.push(literal()?);
+            } else if t.predicate == vocab::SKOS_DEFINITION {
+                concept.definition = Some(literal()?);
+            } else if t.predicate == vocab::SKOS_BROADER {
+                match &t.object {
+                    Term::NamedNode(n) => concept.broader.push(n.clone()),
+                    other => return Err(error(None, format!("<{}> skos:broader must be an IRI, found {other}", subject.as_str()))),
+                }
+            }
+        }
+        for concept in concepts.values_mut() {
+            if concept.pref_label.trim().is_empty() {
+                return Err(error(None, format!("concept <{}> has no skos:prefLabel", concept.iri.as_str())));
+            }
+            concept.alt_labels.sort();
+            concept.alt_labels.dedup();
+            concept.broader.sort();
+        }
+        for concept in concepts.values() {
+            if let Some(missing) = concept.broader.iter().find(|b| !concepts.contains_key(*b)) {
+                return Err(error(
+                    None,
+                    format!("concept <{}> has skos:broader <{}>, which is not defined", concept.iri.as_str(), missing.as_str()),
+                ));
+            }
+        }
+        if concepts.is_empty() {
+            return Err(error(None, "no skos:Concept found".into()));
+        }
+        Ok(Taxonomy { concepts: concepts.into_values().collect(), triples })
+    }
+
+    /// Adds another taxonomy's concepts and triples (a user's file on top of the bundled one).
+    /// A concept defined in both keeps this taxonomy's labels plus the other's.
+    pub fn merge(mut self, other: Taxonomy) -> Self {
+        let mut by_iri: BTreeMap<NamedNode, Concept> = self.concepts.into_iter().map(|c| (c.iri.clone(), c)).collect();
+        for concept in other.concepts {
+            match by_iri.get_mut(&concept.iri) {
+                Some(existing) => {
+                    existing.alt_labels.extend(concept.labels().filter(|l| *l != existing.pref_label).map(str::to_owned));
+                    existing.alt_labels.sort();
+                    existing.alt_labels.dedup();
+                    existing.broader.extend(concept.broader);
+                    existing.broader.sort();
+                    existing.broader.dedup();
+                    existing.definition = existing.definition.take().or(concept.definition);
+                }
+                None => {
+                    by_iri.insert(concept.iri.clone(), concept);
+                }
+            }
+        }
+        self.concepts = by_iri.into_values().collect();
+        self.triples.extend(other.triples);
+        self
+    }
+
+    /// Finds a concept by IRI.
+    pub fn get(&self, iri: &NamedNode) -> Option<&Concept> {
+        self.concepts.binary_search_by(|c| c.iri.cmp(iri)).ok().map(|i| &self.concepts[i])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PREFIXES: &str = "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n@prefix c: <https://example.org/c/> .\n";
+
+    #[test]
+    fn bundled_taxonomy_loads_with_required_concepts() {
+        let taxonomy = Taxonomy::bundled();
+        for label in ["memory", "KV cache", "Mamba", "Segment Anything", "large language model", "attention",
+            "mixture of experts", "object-centric learning", "continual learning", "quantization"] {
+            assert!(
+                taxonomy.concepts.iter().any(|c| c.labels().any(|l| l.eq_ignore_ascii_case(label))),
+                "bundled taxonomy lacks {label}"
+            );
+        }
+        assert!(taxonomy.concepts.iter().all(|c| c.definition.is_some()), "every bundled concept has a definition");
+    }
+
+    #[test]
+    fn syntax_error_names_file_line_and_column() {
+        let ttl = format!("{PREFIXES}c:a a skos:Concept ;\n  skos:prefLabel \"A\" \n c:b a skos:Concept .\n");
+        let err = Taxonomy::parse("mine.ttl", ttl.as_bytes()).unwrap_err();
+        assert_eq!(err.line.map(|(l, _)| l), Some(5), "{err}");
+        assert!(err.to_string().starts_with("mine.ttl:5:"), "{err}");
+    }
+
+    #[test]
+    fn undefined_broader_and_missing_label_are_errors() {
+        let ttl = format!("{PREFIXES}c:a a skos:Concept ; skos:prefLabel \"A\" ; skos:broader c:nowhere .\n");
+        let err = Taxonomy::parse("mine.ttl", ttl.as_bytes()).unwrap_err();
+        assert!(err.to_string().contains("<https://example.org/c/nowhere>, which is not defined"), "{err}");
+
+        let ttl = format!("{PREFIXES}c:a a skos:Concept ; skos:altLabel \"A\" .\n");
+        let err = Taxonomy::parse("mine.ttl", ttl.as_bytes()).unwrap_err();
+        assert_eq!(err.to_string(), "mine.ttl: concept <https://example.org/c/a> has no skos:prefLabel");
+    }
+
+    #[test]
+    fn merge_adds_user_concepts_and_labels() {
+        let user = format!("{PREFIXES}c:x a skos:Concept ; skos:prefLabel \"Xformer\" .\n");
+        let merged = Taxonomy::bundled().merge(Taxonomy::parse("user.ttl", user.as_bytes()).unwrap());
+        let x = merged.get(&NamedNode::new("https://example.org/c/x").unwrap()).unwrap();
+        assert_eq!(x.pref_label, "Xformer");
+        assert!(merged.concepts.len() > 10);
+    }
+}

@@ -1,0 +1,112 @@
+//! Deterministic IRIs: the same input always yields the same IRI, so rebuilding or merging
+//! stores gives the same graph.
+
+use oxigraph::model::NamedNode;
+use sha2::{Digest, Sha256};
+use unicode_normalization::UnicodeNormalization;
+
+use super::vocab::ID_BASE;
+use crate::extract::Repository;
+use crate::model::Paper;
+
+/// Title normalized for identity: Unicode-compatibility-folded, lower case, words of letters and
+/// digits separated by single spaces (punctuation separates words; combining marks vanish). Two
+/// titles that differ only in case, punctuation or spacing are one paper.
+pub fn normalize_title(title: &str) -> String {
+    let folded: String = title
+        .nfkd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect::<String>()
+        .to_lowercase();
+    folded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `paper/arxiv-<id>` when the arXiv id is known, else `paper/<slug>-<hash>` of the normalized title.
+pub fn paper(paper: &Paper) -> NamedNode {
+    match &paper.arxiv_id {
+        Some(id) => mint(&format!("paper/arxiv-{}", id.replace('/', "_"))),
+        None => {
+            let key = normalize_title(&paper.title);
+            let slug: String = key
+                .split(' ')
+                .filter(|w| w.is_ascii())
+                .take(8)
+                .collect::<Vec<_>>()
+                .join("-")
+                .chars()
+                .take(60)
+                .collect();
+            mint(&format!("paper/{}-{}", slug.trim_end_matches('-'), &hash(&[&key])[..10]))
+        }
+    }
+}
+
+pub fn repository(repo: &Repository) -> NamedNode {
+    mint(&format!("repo/{}", percent_encode(&repo.key())))
+}
+
+/// A named method, model, dataset or benchmark a paper defines or proposes: keyed by its short
+/// name and, when known, its long form, so two papers naming different things alike stay apart
+/// only when their long forms differ.
+pub fn method(short: &str, long: Option<&str>) -> NamedNode {
+    let slug: String = normalize_title(short).replace(' ', "-").chars().take(40).collect();
+    let key = [normalize_title(short), long.map(normalize_title).unwrap_or_default()];
+    mint(&format!("method/{}-{}", if slug.is_empty() { "x" } else { &slug }, &hash(&[&key[0], &key[1]])[..8]))
+}
+
+pub fn listing(name: &str) -> NamedNode {
+    mint(&format!("listing/{}", percent_encode(name)))
+}
+
+pub fn extractor(name: &str) -> NamedNode {
+    mint(&format!("extractor/{name}"))
+}
+
+/// One evidence record, identified by everything that makes it distinct.
+pub fn evidence(parts: &[&str]) -> NamedNode {
+    mint(&format!("evidence/{}", &hash(parts)[..20]))
+}
+
+fn mint(path: &str) -> NamedNode {
+    NamedNode::new(format!("{ID_BASE}{path}")).expect("minted IRIs are valid")
+}
+
+fn hash(parts: &[&str]) -> String {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part.as_bytes());
+        hasher.update([0]);
+    }
+    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_differing_in_case_and_punctuation_share_a_key() {
+        assert_eq!(normalize_title("A-MEM: Agentic  Memory for LLM Agents"), normalize_title("A MEM agentic memory for llm agents"));
+        assert_eq!(normalize_title("Café—Net"), "cafe net");
+    }
+
+    #[test]
+    fn repository_iris_ignore_case() {
+        let repo = |owner: &str| Repository { host: "github.com".into(), section: String::new(), owner: owner.into(), name: "Vim".into() };
+        assert_eq!(repository(&repo("hustvl")), repository(&repo("HUSTVL")));
+        assert_eq!(repository(&repo("hustvl")).as_str(), "https://w3id.org/papergraph/id/repo/github.com/hustvl/vim");
+    }
+}

@@ -1,0 +1,169 @@
+//! From papers and extracted facts to RDF quads (all in the default graph).
+//!
+//! Each fact is written twice: as a direct edge that queries use (`paper schema:mentions
+//! concept`), and as a `pg:Evidence` record holding its provenance (listing, field, span,
+//! matched text, extractor, confidence). Both have deterministic IRIs, so loading the same
+//! input twice adds nothing.
+
+pub mod iri;
+pub mod vocab;
+
+use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, Quad, Term};
+
+use crate::extract::{
+    Datasets, Extractor, LinkTarget, PaperFacts, Taxonomy, ACRONYM_FINDER, CONCEPT_MATCHER, DATASET_MATCHER, EXTRACTORS,
+    LINK_FINDER, PROPOSAL_FINDER,
+};
+use crate::model::{Field, Listing, Paper};
+use vocab::*;
+
+/// Accumulates quads for the default graph.
+#[derive(Default)]
+pub struct QuadSink {
+    pub quads: Vec<Quad>,
+}
+
+impl QuadSink {
+    fn add(&mut self, subject: &NamedNode, predicate: NamedNodeRef<'_>, object: impl Into<Term>) {
+        self.quads.push(Quad::new(subject.clone(), predicate, object, GraphName::DefaultGraph));
+    }
+}
+
+/// The taxonomy as stored: its own triples.
+pub fn taxonomy_quads(taxonomy: &Taxonomy) -> Vec<Quad> {
+    taxonomy.triples.iter().map(|t| t.clone().in_graph(GraphName::DefaultGraph)).collect()
+}
+
+/// The dataset list as stored: its own triples.
+pub fn dataset_quads(datasets: &Datasets) -> Vec<Quad> {
+    datasets.triples.iter().map(|t| t.clone().in_graph(GraphName::DefaultGraph)).collect()
+}
+
+/// The extractors as PROV software agents.
+pub fn extractor_quads() -> Vec<Quad> {
+    let mut sink = QuadSink::default();
+    for name in EXTRACTORS {
+        let agent = iri::extractor(name);
+        sink.add(&agent, RDF_TYPE, PROV_SOFTWARE_AGENT);
+        sink.add(&agent, SCHEMA_NAME, Literal::new_simple_literal(name));
+    }
+    sink.quads
+}
+
+/// A listing page and its date.
+pub fn listing_quads(listing: &Listing, sink: &mut QuadSink) {
+    let node = iri::listing(&listing.name);
+    sink.add(&node, RDF_TYPE, PG_LISTING);
+    sink.add(&node, DCTERMS_SOURCE, Literal::new_simple_literal(&listing.name));
+    if let Some(date) = &listing.date {
+        sink.add(&node, DCTERMS_DATE, Literal::new_simple_literal(date));
+    }
+}
+
+/// A paper, the facts extracted from it, and their evidence.
+pub fn paper_quads(paper: &Paper, facts: &PaperFacts, extractor: &Extractor<'_>, sink: &mut QuadSink) {
+    let node = iri::paper(paper);
+    let listing = iri::listing(&paper.source.name);
+    sink.add(&node, RDF_TYPE, SCHEMA_SCHOLARLY_ARTICLE);
+    sink.add(&node, DCTERMS_TITLE, Literal::new_simple_literal(&paper.title));
+    sink.add(&node, DCTERMS_ABSTRACT, Literal::new_simple_literal(&paper.abstract_text));
+    sink.add(&node, PG_LISTED_IN, listing.clone());
+    if let Some(id) = &paper.arxiv_id {
+        sink.add(&node, DCTERMS_IDENTIFIER, Literal::new_simple_literal(format!("arXiv:{id}")));
+    }
+
+    let mut evidence = |predicate: NamedNodeRef<'_>, object: &Term, span: Span<'_>| {
+        let start = span.start.to_string();
+        let record = iri::evidence(&[node.as_str(), predicate.as_str(), &object.to_string(), &paper.source.name, span.field.as_str(), &start]);
+        sink.add(&record, RDF_TYPE, PG_EVIDENCE);
+        sink.add(&record, PG_SUBJECT, node.clone());
+        sink.add(&record, PG_PREDICATE, predicate);
+        sink.add(&record, PG_OBJECT, object.clone());
+        sink.add(&record, PROV_WAS_DERIVED_FROM, listing.clone());
+        sink.add(&record, PROV_WAS_GENERATED_BY, iri::extractor(span.extractor));
+        sink.add(&record, PG_FIELD, Literal::new_simple_literal(span.field.as_str()));
+        sink.add(&record, PG_LINE, Literal::from(paper.line_of(span.field) as u64));
+        sink.add(&record, PG_START, Literal::from(span.start as u64));
+        sink.add(&record, PG_END, Literal::from(span.end as u64));
+        sink.add(&record, PG_MATCHED_TEXT, Literal::new_simple_literal(span.text));
+        sink.add(&record, PG_CONFIDENCE, Literal::from(span.confidence));
+        sink.add(&node, predicate, object.clone());
+    };
+
+    for m in &facts.mentions {
+        let concept = Term::from(extractor.taxonomy.concepts[m.entry].iri.clone());
+        let span = Span { extractor: CONCEPT_MATCHER, field: m.field, start: m.start, end: m.end, text: &m.text, confidence: m.confidence };
+        evidence(SCHEMA_MENTIONS, &concept, span);
+    }
+    for m in &facts.datasets {
+        let dataset = Term::from(extractor.datasets.datasets[m.entry].iri.clone());
+        let span = Span { extractor: DATASET_MATCHER, field: m.field, start: m.start, end: m.end, text: &m.text, confidence: m.confidence };
+        evidence(PG_EVALUATED_ON, &dataset, span);
+    }
+    let mut methods = Vec::new();
+    for d in &facts.definitions {
+        let a = &d.acronym;
+        let method = iri::method(&a.short, Some(&a.long));
+        let text = a.text(paper.text(a.field));
+        let span = Span { extractor: ACRONYM_FINDER, field: a.field, start: a.start, end: a.end, text: &text, confidence: ACRONYM_CONFIDENCE };
+        evidence(PG_DEFINES, &method.clone().into(), span);
+        methods.push((method, a.short.clone(), Some(a.long.clone()), d.concepts.clone()));
+    }
+    for p in &facts.proposals {
+        let defined = facts.definitions.iter().find(|d| d.acronym.short == p.name).map(|d| d.acronym.long.as_str());
+        let method = iri::method(&p.name, defined);
+        let text: String = paper.text(p.field).chars().skip(p.start).take(p.end - p.start).collect();
+        let span = Span { extractor: PROPOSAL_FINDER, field: p.field, start: p.start, end: p.end, text: &text, confidence: p.confidence };
+        evidence(PG_PROPOSES, &method.clone().into(), span);
+        if defined.is_none() {
+            methods.push((method, p.name.clone(), None, Vec::new()));
+        }
+    }
+    let mut repos = Vec::new();
+    for link in &facts.links {
+        let span = Span { extractor: LINK_FINDER, field: link.field, start: link.start, end: link.end, text: &link.text, confidence: 1.0 };
+        match &link.target {
+            LinkTarget::Repository(repo) => {
+                let repo_node = iri::repository(repo);
+                evidence(PG_HAS_CODE, &repo_node.clone().into(), span);
+                repos.push((repo_node, repo));
+            }
+            LinkTarget::Page(url) => {
+                if let Ok(page) = NamedNode::new(url) {
+                    evidence(RDFS_SEE_ALSO, &page.into(), span);
+                }
+            }
+        }
+    }
+    for (method, short, long, concepts) in methods {
+        sink.add(&method, RDF_TYPE, PG_METHOD);
+        sink.add(&method, SCHEMA_NAME, Literal::new_simple_literal(short));
+        if let Some(long) = long {
+            sink.add(&method, SCHEMA_ALTERNATE_NAME, Literal::new_simple_literal(long));
+        }
+        for concept in concepts {
+            sink.add(&method, DCTERMS_SUBJECT, extractor.taxonomy.concepts[concept].iri.clone());
+        }
+    }
+    for (repo_node, repo) in repos {
+        sink.add(&repo_node, RDF_TYPE, SCHEMA_SOFTWARE_SOURCE_CODE);
+        sink.add(&repo_node, SCHEMA_NAME, Literal::new_simple_literal(repo.full_name()));
+        sink.add(&repo_node, SCHEMA_PROVIDER, Literal::new_simple_literal(&repo.host));
+        if let Ok(url) = NamedNode::new(repo.url()) {
+            sink.add(&repo_node, SCHEMA_CODE_REPOSITORY, url);
+        }
+    }
+}
+
+/// Confidence of an acronym definition (the Schwartz & Hearst match is strict).
+const ACRONYM_CONFIDENCE: f64 = 0.9;
+
+/// Where a fact was found.
+struct Span<'a> {
+    extractor: &'static str,
+    field: Field,
+    start: usize,
+    end: usize,
+    text: &'a str,
+    confidence: f64,
+}

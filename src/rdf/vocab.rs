@@ -1,0 +1,134 @@
+//! Every IRI papergraph writes, defined once.
+//!
+//! Standard vocabularies are used where they fit (schema.org, Dublin Core terms, SKOS, PROV-O,
+//! RDFS); the few terms they lack live in the papergraph namespace [`PG`]. ARCHITECTURE.md lists
+//! them all with their meaning.
+
+use oxigraph::model::NamedNodeRef;
+
+/// Base of every resource IRI papergraph mints (papers, repositories, listings, evidence).
+pub const ID_BASE: &str = "https://w3id.org/papergraph/id/";
+/// The papergraph vocabulary namespace.
+pub const PG: &str = "https://w3id.org/papergraph/vocab#";
+/// Namespace of the bundled concept taxonomy.
+pub const CONCEPT: &str = "https://w3id.org/papergraph/concept/";
+/// Namespace of the bundled dataset list.
+pub const DATASET: &str = "https://w3id.org/papergraph/dataset/";
+
+pub const SCHEMA: &str = "https://schema.org/";
+pub const DCTERMS: &str = "http://purl.org/dc/terms/";
+pub const SKOS: &str = "http://www.w3.org/2004/02/skos/core#";
+pub const PROV: &str = "http://www.w3.org/ns/prov#";
+pub const RDF: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
+pub const RDFS: &str = "http://www.w3.org/2000/01/rdf-schema#";
+pub const XSD: &str = "http://www.w3.org/2001/XMLSchema#";
+
+/// Prefixes declared for every SPARQL query and used to shorten IRIs in table output.
+pub const PREFIXES: [(&str, &str); 11] = [
+    ("pg", PG),
+    ("pgid", ID_BASE),
+    ("concept", CONCEPT),
+    ("dataset", DATASET),
+    ("schema", SCHEMA),
+    ("dcterms", DCTERMS),
+    ("skos", SKOS),
+    ("prov", PROV),
+    ("rdf", RDF),
+    ("rdfs", RDFS),
+    ("xsd", XSD),
+];
+
+macro_rules! terms {
+    ($($(#[$doc:meta])* $name:ident = $iri:expr;)*) => {
+        $($(#[$doc])* pub const $name: NamedNodeRef<'static> = NamedNodeRef::new_unchecked($iri);)*
+    };
+}
+
+terms! {
+    /// `rdf:type`.
+    RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
+
+    /// Class of papers.
+    SCHEMA_SCHOLARLY_ARTICLE = "https://schema.org/ScholarlyArticle";
+    /// Class of code repositories.
+    SCHEMA_SOFTWARE_SOURCE_CODE = "https://schema.org/SoftwareSourceCode";
+    /// Paper → concept: the paper's title or abstract mentions the concept.
+    SCHEMA_MENTIONS = "https://schema.org/mentions";
+    /// Repository → its canonical URL.
+    SCHEMA_CODE_REPOSITORY = "https://schema.org/codeRepository";
+    /// Name of a repository (`owner/name`), dataset, method (its short name) or extractor.
+    SCHEMA_NAME = "https://schema.org/name";
+    /// Other names of a dataset; the long form of a method's acronym.
+    SCHEMA_ALTERNATE_NAME = "https://schema.org/alternateName";
+    /// Class of datasets and benchmarks.
+    SCHEMA_DATASET = "https://schema.org/Dataset";
+    /// Hosting service of a repository (`github.com`, ...).
+    SCHEMA_PROVIDER = "https://schema.org/provider";
+
+    /// Paper title.
+    DCTERMS_TITLE = "http://purl.org/dc/terms/title";
+    /// Paper abstract.
+    DCTERMS_ABSTRACT = "http://purl.org/dc/terms/abstract";
+    /// arXiv identifier of a paper.
+    DCTERMS_IDENTIFIER = "http://purl.org/dc/terms/identifier";
+    /// Date printed on a listing page (as written, e.g. `Mar 13`: pages carry no year).
+    DCTERMS_DATE = "http://purl.org/dc/terms/date";
+    /// File name a listing was read from.
+    DCTERMS_SOURCE = "http://purl.org/dc/terms/source";
+
+    /// SKOS concept class and properties (the taxonomy is stored as written).
+    SKOS_CONCEPT = "http://www.w3.org/2004/02/skos/core#Concept";
+    SKOS_PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel";
+    SKOS_ALT_LABEL = "http://www.w3.org/2004/02/skos/core#altLabel";
+    SKOS_BROADER = "http://www.w3.org/2004/02/skos/core#broader";
+    SKOS_DEFINITION = "http://www.w3.org/2004/02/skos/core#definition";
+
+    /// A web page linked from an abstract that is not a code repository (project page, short link).
+    RDFS_SEE_ALSO = "http://www.w3.org/2000/01/rdf-schema#seeAlso";
+
+    /// Evidence → the listing it was read from.
+    PROV_WAS_DERIVED_FROM = "http://www.w3.org/ns/prov#wasDerivedFrom";
+    /// Evidence → the extractor that produced it.
+    PROV_WAS_GENERATED_BY = "http://www.w3.org/ns/prov#wasGeneratedBy";
+    /// Class of extractors.
+    PROV_SOFTWARE_AGENT = "http://www.w3.org/ns/prov#SoftwareAgent";
+
+    /// Method → concept its long name mentions.
+    DCTERMS_SUBJECT = "http://purl.org/dc/terms/subject";
+
+    /// Class of named methods, models, datasets or benchmarks that papers define or propose.
+    PG_METHOD = "https://w3id.org/papergraph/vocab#Method";
+    /// Paper → method whose acronym it defines (`Long Form (LF)`).
+    PG_DEFINES = "https://w3id.org/papergraph/vocab#defines";
+    /// Paper → method, model, dataset or benchmark it introduces.
+    PG_PROPOSES = "https://w3id.org/papergraph/vocab#proposes";
+    /// Paper → dataset or benchmark its text names.
+    PG_EVALUATED_ON = "https://w3id.org/papergraph/vocab#evaluatedOn";
+
+    /// Class of listing pages.
+    PG_LISTING = "https://w3id.org/papergraph/vocab#Listing";
+    /// Paper → listing page it appeared on (once per page).
+    PG_LISTED_IN = "https://w3id.org/papergraph/vocab#listedIn";
+    /// Paper → code repository its abstract links to.
+    PG_HAS_CODE = "https://w3id.org/papergraph/vocab#hasCode";
+    /// Class of evidence records: one per extracted fact occurrence.
+    PG_EVIDENCE = "https://w3id.org/papergraph/vocab#Evidence";
+    /// Evidence → the subject of the fact it supports (a paper).
+    PG_SUBJECT = "https://w3id.org/papergraph/vocab#subject";
+    /// Evidence → the predicate of the fact it supports.
+    PG_PREDICATE = "https://w3id.org/papergraph/vocab#predicate";
+    /// Evidence → the object of the fact it supports.
+    PG_OBJECT = "https://w3id.org/papergraph/vocab#object";
+    /// Evidence → which field of the paper held the text: `title` or `abstract`.
+    PG_FIELD = "https://w3id.org/papergraph/vocab#field";
+    /// Evidence → first character (Unicode scalar, 0-based) of the matched text in the field.
+    PG_START = "https://w3id.org/papergraph/vocab#start";
+    /// Evidence → one past the last character of the matched text.
+    PG_END = "https://w3id.org/papergraph/vocab#end";
+    /// Evidence → the matched text as it appears in the source.
+    PG_MATCHED_TEXT = "https://w3id.org/papergraph/vocab#matchedText";
+    /// Evidence → line of the listing file holding the field.
+    PG_LINE = "https://w3id.org/papergraph/vocab#line";
+    /// Evidence → confidence in [0, 1] (see `extract` for how it is set).
+    PG_CONFIDENCE = "https://w3id.org/papergraph/vocab#confidence";
+}

@@ -1,0 +1,157 @@
+use oxigraph::model::Term;
+use papergraph::extract::Taxonomy;
+use papergraph::graph::{self, EdgeKind, NodeKind};
+use papergraph::pipeline::{self, Knowledge};
+use papergraph::query::{self, Answer};
+use papergraph::store::GraphStore;
+
+use super::{listings_dir, ABSTRACT};
+
+fn build_bundled() -> (tempfile::TempDir, GraphStore, pipeline::BuildReport) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = GraphStore::open(&dir.path().join("store")).unwrap();
+    let report = pipeline::build(&[listings_dir()], &Knowledge::bundled(), &store).unwrap();
+    (dir, store, report)
+}
+
+fn column(store: &GraphStore, sparql: &str) -> Vec<String> {
+    let Answer::Solutions { rows, .. } = query::run(store, sparql, "test").unwrap() else { panic!("not a SELECT") };
+    rows.into_iter()
+        .map(|row| match &row[0] {
+            Some(Term::Literal(l)) => l.value().to_owned(),
+            Some(Term::NamedNode(n)) => n.as_str().to_owned(),
+            other => format!("{other:?}"),
+        })
+        .collect()
+}
+
+#[test]
+fn bundled_listings_give_136_distinct_papers_from_149_entries() {
+    let (_dir, store, report) = build_bundled();
+    assert_eq!((report.entries, report.papers, report.files), (149, 136, 2));
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert_eq!(column(&store, &std::fs::read_to_string("queries/count-papers.rq").unwrap()), ["136"]);
+    // 13 papers appear on both pages and record both listings.
+    let on_both = column(&store, "SELECT ?p WHERE { ?p pg:listedIn ?a, ?b FILTER(STR(?a) < STR(?b)) }");
+    assert_eq!(on_both.len(), 13);
+    let dates = column(&store, "SELECT ?d WHERE { ?l a pg:Listing ; dcterms:date ?d } ORDER BY ?d");
+    assert_eq!(dates, ["Mar 13", "Mar 18"]);
+}
+
+#[test]
+fn every_distinct_repository_becomes_one_node() {
+    let (_dir, store, report) = build_bundled();
+    let repos = column(&store, "SELECT ?url WHERE { ?r a schema:SoftwareSourceCode ; schema:codeRepository ?url } ORDER BY ?url");
+    // Hand-checked against the pages: 54 distinct repositories (GitHub, Gitee, Hugging Face),
+    // some wrapped in LaTeX debris, some written twice in one abstract.
+    for expected in [
+        "https://github.com/microsoft/SPTAG",
+        "https://github.com/skyhehe123/ScatterFormer",
+        "https://github.com/ChaoningZhang/MobileSAM",
+        "https://github.com/WujiangXu/AgenticMemory",
+        "https://gitee.com/mindspore/models",
+        "https://huggingface.co/datasets/Yinxuan/OCTScenes",
+        "https://github.com/hustvl/Vim",
+    ] {
+        assert!(repos.iter().any(|r| r == expected), "missing {expected} in {repos:#?}");
+    }
+    assert!(repos.iter().all(|r| !r.contains(['{', '}']) && !r.ends_with('.')), "{repos:#?}");
+    assert_eq!(repos.len(), report.repositories);
+    assert_eq!(repos.len(), EXPECTED_REPOSITORIES);
+    // Vision Mamba is listed on both pages: one paper, one repository, one has-code edge.
+    let vim = column(&store, "SELECT ?l WHERE { ?p pg:hasCode <https://w3id.org/papergraph/id/repo/github.com/hustvl/vim> ; pg:listedIn ?l }");
+    assert_eq!(vim.len(), 2);
+    // Project pages and short links are not repositories.
+    let pages = column(&store, "SELECT ?u WHERE { ?p rdfs:seeAlso ?u } ORDER BY ?u");
+    assert!(pages.contains(&"https://aka.ms/SCBench".to_owned()) && pages.contains(&"https://sam2act.github.io".to_owned()), "{pages:?}");
+}
+
+/// Distinct repositories in the two bundled pages, counted by hand from their URLs.
+const EXPECTED_REPOSITORIES: usize = 54;
+
+#[test]
+fn papers_citing_one_repository_share_its_node() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = format!(
+        "Mar 20\n\nFirst Paper\n\n{ABSTRACT}\n\nSecond Paper\n\n{}\n",
+        ABSTRACT.replace("https://github.com/example/kvzip.", "See {https://www.GitHub.com/Example/KVZip.git}}.")
+    );
+    std::fs::write(dir.path().join("page.txt"), page).unwrap();
+    let store = GraphStore::open(&dir.path().join("store")).unwrap();
+    let report = pipeline::build(&[dir.path().join("page.txt")], &Knowledge::bundled(), &store).unwrap();
+    assert_eq!(report.repositories, 1);
+    let citing = column(&store, "SELECT ?t WHERE { ?p pg:hasCode ?r ; dcterms:title ?t } ORDER BY ?t");
+    assert_eq!(citing, ["First Paper", "Second Paper"]);
+}
+
+#[test]
+fn kv_cache_papers_include_scbench() {
+    let (_dir, store, _) = build_bundled();
+    let titles = column(&store, &std::fs::read_to_string("queries/kv-cache-papers.rq").unwrap());
+    assert!(titles.iter().any(|t| t.starts_with("SCBench: A KV Cache-Centric Analysis")), "{titles:#?}");
+}
+
+#[test]
+fn rebuilding_adds_nothing() {
+    let (_dir, store, first) = build_bundled();
+    let second = pipeline::build(&[listings_dir()], &Knowledge::bundled(), &store).unwrap();
+    assert!(first.quads_added > 1000);
+    assert_eq!(second.quads_added, 0);
+    assert_eq!(second.quads_total, first.quads_total);
+}
+
+#[test]
+fn every_fact_has_evidence_with_span_and_listing() {
+    let (_dir, store, _) = build_bundled();
+    let unsupported = column(
+        &store,
+        "SELECT ?p WHERE { ?p schema:mentions ?c FILTER NOT EXISTS { ?e pg:subject ?p ; pg:predicate schema:mentions ; pg:object ?c ; prov:wasDerivedFrom ?l ; pg:start ?s ; pg:matchedText ?t } }",
+    );
+    assert!(unsupported.is_empty(), "{} mentions without evidence", unsupported.len());
+    // Spans point at the matched text in the stored field.
+    let bad_spans = column(
+        &store,
+        "SELECT ?t WHERE { ?e pg:subject ?p ; pg:field ?f ; pg:start ?s ; pg:end ?end ; pg:matchedText ?t .
+           ?p dcterms:title ?title ; dcterms:abstract ?abs .
+           BIND(IF(?f = \"title\", ?title, ?abs) AS ?text)
+           FILTER(SUBSTR(?text, ?s + 1, ?end - ?s) != ?t) }",
+    );
+    assert!(bad_spans.is_empty(), "spans not matching their text: {bad_spans:?}");
+}
+
+#[test]
+fn bad_files_are_reported_and_good_records_survive() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.txt");
+    std::fs::write(&good, format!("Mar 20\n\nKVZip: Query-Agnostic KV Cache Compression\n\n{ABSTRACT}\n")).unwrap();
+    let orphan = dir.path().join("orphan.txt");
+    std::fs::write(&orphan, format!("Mar 21\r\n\r\nLonely Title\r\n\r\nKept Paper\r\n\r\n{ABSTRACT}\r\n")).unwrap();
+    std::fs::write(dir.path().join("empty.txt"), "").unwrap();
+    std::fs::write(dir.path().join("blob.txt"), [0x89, b'P', b'N', b'G', 0, 1, 2, 3]).unwrap();
+
+    let store = GraphStore::open(&dir.path().join("store")).unwrap();
+    let report = pipeline::build(&[dir.path().to_path_buf()], &Knowledge::bundled(), &store).unwrap();
+    let problems: Vec<String> = report.problems.iter().map(ToString::to_string).collect();
+    assert_eq!(problems.len(), 3, "{problems:#?}");
+    assert!(problems[0].ends_with("blob.txt:1: binary data: invalid UTF-8 at byte 0; a listing page must be text"), "{}", problems[0]);
+    assert!(problems[1].ends_with("empty.txt: empty file: no listing entries"), "{}", problems[1]);
+    assert!(problems[2].ends_with("orphan.txt:3: title \"Lonely Title\" has no abstract: the next paragraph (line 5) looks like another title"), "{}", problems[2]);
+    let titles = column(&store, "SELECT ?t WHERE { ?p a schema:ScholarlyArticle ; dcterms:title ?t } ORDER BY ?t");
+    assert_eq!(titles, ["KVZip: Query-Agnostic KV Cache Compression", "Kept Paper"]);
+}
+
+#[test]
+fn graph_projection_has_typed_nodes_and_edges() {
+    let (_dir, store, report) = build_bundled();
+    let graph = graph::project(&store).unwrap();
+    let count = |kind| graph.node_weights().filter(|n| n.kind == kind).count();
+    assert_eq!(count(NodeKind::Paper), 136);
+    assert_eq!(count(NodeKind::Repository), report.repositories);
+    assert_eq!(count(NodeKind::Concept), Taxonomy::bundled().concepts.len());
+    let edges = |kind| graph.edge_weights().filter(|e| e.kind == kind).count();
+    let mentions = column(&store, "SELECT (COUNT(*) AS ?n) WHERE { ?p schema:mentions ?c }");
+    assert_eq!(edges(EdgeKind::Mentions).to_string(), mentions[0]);
+    assert!(edges(EdgeKind::HasCode) >= report.repositories);
+    assert!(edges(EdgeKind::Broader) > 0);
+    assert!(graph.node_weights().all(|n| !n.label.is_empty()));
+}
