@@ -10,6 +10,13 @@
 //!    long form that mentions such a concept.
 //! 3. **Idioms.** `attention` right after verbs like *received*, *drawn*, *attracted*, *paid*
 //!    is the English idiom, not the mechanism.
+//! 4. **Senses.** A concept marked `pg:needsSense` (`memory`) is an umbrella over senses that
+//!    share its words. A bare mention of it is dropped when the paper names one of its
+//!    descendants (`memory` beside `memory footprint`), and otherwise becomes the narrower sense
+//!    the paper's other concepts point to: each sense scores two for every
+//!    mentioned concept in its own subtree and one for every one under its other parents
+//!    (`agent memory` is also under `AI agent`, `memory efficiency` under `ML systems`). A
+//!    unique best score wins; with no evidence the bare concept stays.
 
 use std::sync::LazyLock;
 
@@ -31,6 +38,11 @@ static IDIOM_VERB: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Per-concept neighbourhoods of a taxonomy, computed once.
 pub struct Context {
+    broader: Vec<Vec<usize>>,
+    narrower: Vec<Vec<usize>>,
+    /// For each concept: itself and everything below it, sorted.
+    subtree: Vec<Vec<usize>>,
+    needs_sense: Vec<bool>,
     /// For each concept (by index): itself, its ancestors below the top level, its narrower and
     /// sibling concepts, sorted.
     related: Vec<Vec<usize>>,
@@ -77,7 +89,52 @@ impl Context {
                 related
             })
             .collect();
-        Context { related, idiom_labels: vec!["attention".into()] }
+        let subtree = (0..count)
+            .map(|i| {
+                let mut found = vec![i];
+                let mut pending = narrower[i].clone();
+                while let Some(d) = pending.pop() {
+                    if !found.contains(&d) {
+                        found.push(d);
+                        pending.extend(&narrower[d]);
+                    }
+                }
+                found.sort_unstable();
+                found
+            })
+            .collect();
+        Context {
+            related,
+            subtree,
+            needs_sense: taxonomy.concepts.iter().map(|c| c.needs_sense).collect(),
+            broader,
+            narrower,
+            idiom_labels: vec!["attention".into()],
+        }
+    }
+
+    fn in_subtree(&self, root: usize, concept: usize) -> bool {
+        self.subtree[root].binary_search(&concept).is_ok()
+    }
+
+    /// Rule 4: the sense of a `pg:needsSense` concept the other mentioned concepts point to.
+    fn resolve_sense(&self, concept: usize, mentioned: &[usize]) -> Option<usize> {
+        let context: Vec<usize> = mentioned.iter().copied().filter(|&m| !self.in_subtree(concept, m)).collect();
+        let mut scores: Vec<(usize, usize)> = self.narrower[concept]
+            .iter()
+            .map(|&sense| {
+                let own = context.iter().filter(|&&m| self.in_subtree(sense, m)).count();
+                let other_parents = self.broader[sense].iter().filter(|&&p| p != concept);
+                let near = other_parents.map(|&p| context.iter().filter(|&&m| self.in_subtree(p, m)).count()).sum::<usize>();
+                (2 * own + near, sense)
+            })
+            .filter(|(score, _)| *score > 0)
+            .collect();
+        scores.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+        match scores.as_slice() {
+            [(best, sense), rest @ ..] if rest.first().is_none_or(|(next, _)| next < best) => Some(*sense),
+            _ => None,
+        }
     }
 
     fn related(&self, a: usize, b: usize) -> bool {
@@ -107,7 +164,23 @@ impl Context {
                 !(self.idiom_labels.contains(&m.text.to_lowercase()) && follows_idiom_verb(paper, m))
             })
             .collect();
-        mentions.into_iter().zip(keep).filter_map(|(m, keep)| keep.then_some(m)).collect()
+        let kept: Vec<Mention> = mentions.into_iter().zip(keep).filter_map(|(m, keep)| keep.then_some(m)).collect();
+
+        let mut mentioned: Vec<usize> = kept.iter().map(|m| m.entry).collect();
+        mentioned.sort_unstable();
+        mentioned.dedup();
+        let has_descendant = |c: usize| mentioned.iter().any(|&m| m != c && self.in_subtree(c, m));
+        kept.into_iter()
+            .filter(|m| !(self.needs_sense[m.entry] && has_descendant(m.entry)))
+            .map(|mut m| {
+                if self.needs_sense[m.entry] {
+                    if let Some(sense) = self.resolve_sense(m.entry, &mentioned) {
+                        m.entry = sense;
+                    }
+                }
+                m
+            })
+            .collect()
     }
 }
 

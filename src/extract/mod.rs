@@ -40,6 +40,8 @@ pub struct Definition {
     pub acronym: Acronym,
     /// Indexes into [`Taxonomy::concepts`].
     pub concepts: Vec<usize>,
+    /// The whole long form is a known concept's label (`large language models (LLMs)`).
+    pub known_concept: bool,
 }
 
 /// Everything extracted from one paper.
@@ -80,11 +82,13 @@ impl<'k> Extractor<'k> {
         let definitions: Vec<Definition> = acronyms
             .into_iter()
             .map(|acronym| {
-                let mut concepts: Vec<usize> =
-                    self.concepts.find_in(acronym.field, &acronym.long).into_iter().map(|m| m.entry).collect();
+                let found = self.concepts.find_in(acronym.field, &acronym.long);
+                let long_chars = acronym.long.chars().count();
+                let known_concept = found.iter().any(|m| m.start == 0 && m.end == long_chars);
+                let mut concepts: Vec<usize> = found.into_iter().map(|m| m.entry).collect();
                 concepts.sort_unstable();
                 concepts.dedup();
-                Definition { acronym, concepts }
+                Definition { acronym, concepts, known_concept }
             })
             .collect();
         let mentions = self.context.disambiguate(self.concepts.find(paper), &definitions, paper);

@@ -1,10 +1,13 @@
 //! The methods, models, datasets and benchmarks a paper introduces.
 //!
-//! - a title `Name: subtitle` where the name is one to three words with a capital inside or a
-//!   digit (`SCBench: ...`, `Vision Mamba: ...`, `A-MEM: ...`) and no lower-case function word;
-//! - an acronym defined in a sentence where the authors propose, introduce, present, ... it;
-//! - `called X`, `named X`, `dubbed X`, `termed X` in such a sentence;
-//! - `we propose X, a ...` where X is a capitalized name.
+//! - a title `Name: subtitle` where the name is one word (`SCBench: ...`, `A-MEM: ...`);
+//! - in a sentence where the authors propose, introduce, present, ... something:
+//!   - an acronym defined there, unless its long form is a known concept (`large language
+//!     models (LLMs)` is not new);
+//!   - a one-word name in parentheses (`... bidirectional Mamba blocks (Vim)`);
+//!   - `called X`, `named X`, `dubbed X`, `termed X`;
+//!   - `we propose X, a ...` where X is a capitalized name, or `we present X` where X is a
+//!     name with inner capitals or digits (`LLMCompiler`).
 
 use std::sync::LazyLock;
 
@@ -33,8 +36,11 @@ static CALLED: LazyLock<Regex> =
 static PROPOSE_NAME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i:\b(?:we|this (?:paper|work))\s+(?:propose|introduce|present)s?)\s+([A-Z0-9][\w+\-]*(?:\s[A-Z0-9][\w+\-]*)?),\s+(?:a|an|the)\b").unwrap()
 });
-/// Words that make a title prefix a phrase rather than a name.
-const FUNCTION_WORDS: [&str; 14] = ["a", "an", "the", "of", "or", "and", "in", "on", "for", "to", "is", "are", "vs", "with"];
+static PROPOSE_CAMEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i:\b(?:we|this (?:paper|work))\s+(?:propose|introduce|present|develop|design)s?)\s+([A-Z][a-z0-9]*[A-Z0-9][\w+\-]*)").unwrap()
+});
+static PARENTHESIZED_NAME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\(([A-Z][A-Za-z]*[A-Za-z0-9+\-]*)\)").unwrap());
 
 /// Artifacts the paper introduces, most confident first, one per name.
 pub fn find_proposals(paper: &Paper, definitions: &[Definition]) -> Vec<Proposal> {
@@ -48,7 +54,7 @@ pub fn find_proposals(paper: &Paper, definitions: &[Definition]) -> Vec<Proposal
                 continue;
             }
             let at = |byte: usize| text[..start + byte].chars().count();
-            for d in definitions.iter().filter(|d| d.acronym.field == field) {
+            for d in definitions.iter().filter(|d| d.acronym.field == field && !d.known_concept) {
                 let sentence_chars = (at(0), at(sentence.len()));
                 if d.acronym.start >= sentence_chars.0 && d.acronym.end <= sentence_chars.1 {
                     let definition = d.acronym.text(text);
@@ -58,8 +64,15 @@ pub fn find_proposals(paper: &Paper, definitions: &[Definition]) -> Vec<Proposal
                     found.push(Proposal { name: d.acronym.short.clone(), field, start, end, confidence: 0.85 });
                 }
             }
-            for captures in CALLED.captures_iter(sentence).chain(PROPOSE_NAME.captures_iter(sentence)) {
+            let named = CALLED.captures_iter(sentence).chain(PROPOSE_NAME.captures_iter(sentence)).chain(PROPOSE_CAMEL.captures_iter(sentence));
+            let parenthesized = PARENTHESIZED_NAME
+                .captures_iter(sentence)
+                .filter(|c| !definitions.iter().any(|d| d.acronym.short == c[1] && d.known_concept));
+            for captures in named.chain(parenthesized) {
                 let name = captures.get(1).unwrap();
+                if is_plural_acronym(name.as_str()) {
+                    continue;
+                }
                 found.push(Proposal { name: name.as_str().to_owned(), field, start: at(name.start()), end: at(name.end()), confidence: 0.8 });
             }
         }
@@ -77,13 +90,13 @@ pub fn find_proposals(paper: &Paper, definitions: &[Definition]) -> Vec<Proposal
 
 fn title_name(title: &str) -> Option<&str> {
     let (name, _) = title.split_once(": ")?;
-    let words: Vec<&str> = name.split_whitespace().collect();
-    let distinctive = name.chars().skip(1).any(|c| c.is_uppercase() || c.is_ascii_digit()) || words.len() == 1;
-    ((1..=3).contains(&words.len())
-        && name.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
-        && distinctive
-        && !words.iter().any(|w| FUNCTION_WORDS.contains(w)))
-    .then_some(name)
+    (!name.contains(char::is_whitespace) && name.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit()))
+        .then_some(name)
+}
+
+/// `LLMs`, `MLLMs`: the plural of an acronym names a class of things, not a new one.
+fn is_plural_acronym(name: &str) -> bool {
+    name.strip_suffix('s').is_some_and(|stem| stem.len() >= 2 && stem.chars().all(|c| c.is_ascii_uppercase()))
 }
 
 /// Sentences with their byte offsets: split after `.`, `!` or `?` followed by a space.
@@ -124,7 +137,7 @@ mod tests {
             .fields()
             .into_iter()
             .flat_map(|(f, t)| find_acronyms(f, t))
-            .map(|acronym| Definition { acronym, concepts: Vec::new() })
+            .map(|acronym| Definition { acronym, concepts: Vec::new(), known_concept: false })
             .collect();
         find_proposals(&paper, &definitions).into_iter().map(|p| p.name).collect()
     }
@@ -137,6 +150,8 @@ mod tests {
         );
         assert_eq!(names("SCBench: A KV Cache-Centric Analysis", "We present a benchmark."), ["SCBench"]);
         assert_eq!(names("Mamba or RWKV: Exploring Things", "Results vary."), Vec::<String>::new());
+        assert_eq!(names("Vision Mamba: Efficient", "We propose a new backbone with bidirectional Mamba blocks (Vim), which"), ["Vim"]);
+        assert_eq!(names("Parallel calls", "We present LLMCompiler, which executes functions in parallel for LLMs."), ["LLMCompiler"]);
         assert_eq!(names("Efficient tracking", "In this work, we propose a tracker dubbed SAMURAI. It is fast."), ["SAMURAI"]);
         assert_eq!(names("Hierarchical Memory", "We propose HMT, a framework for long context."), ["HMT"]);
     }

@@ -20,6 +20,8 @@ pub struct Concept {
     pub alt_labels: Vec<String>,
     pub broader: Vec<NamedNode>,
     pub definition: Option<String>,
+    /// Bare mentions are resolved to a narrower sense from context (`pg:needsSense true`).
+    pub needs_sense: bool,
 }
 
 impl Concept {
@@ -85,6 +87,7 @@ impl Taxonomy {
                     alt_labels: Vec::new(),
                     broader: Vec::new(),
                     definition: None,
+                    needs_sense: false,
                 });
             }
         }
@@ -104,6 +107,8 @@ impl Taxonomy {
                 concept.alt_labels.push(literal()?);
             } else if t.predicate == vocab::SKOS_DEFINITION {
                 concept.definition = Some(literal()?);
+            } else if t.predicate == vocab::PG_NEEDS_SENSE {
+                concept.needs_sense = matches!(&t.object, Term::Literal(l) if l.value() == "true");
             } else if t.predicate == vocab::SKOS_BROADER {
                 match &t.object {
                     Term::NamedNode(n) => concept.broader.push(n.clone()),
@@ -147,6 +152,7 @@ impl Taxonomy {
                     existing.broader.sort();
                     existing.broader.dedup();
                     existing.definition = existing.definition.take().or(concept.definition);
+                    existing.needs_sense |= concept.needs_sense;
                 }
                 None => {
                     by_iri.insert(concept.iri.clone(), concept);

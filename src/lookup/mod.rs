@@ -49,7 +49,7 @@ pub fn find_papers(store: &GraphStore, query: &str) -> Result<Vec<PaperRef>, Que
     let arxiv = wanted.trim_start_matches("arXiv:").trim_start_matches("arxiv:");
     let by_id = rows(
         store,
-        "SELECT ?paper ?title WHERE { ?paper dcterms:identifier ?id ; dcterms:title ?title }",
+        "SELECT ?paper ?title ?id WHERE { ?paper dcterms:identifier ?id ; dcterms:title ?title }",
         &[(Variable::new_unchecked("id"), Literal::new_simple_literal(format!("arXiv:{arxiv}")).into())],
     )?;
     if let Some(row) = by_id.first() {
@@ -72,13 +72,14 @@ pub fn find_papers(store: &GraphStore, query: &str) -> Result<Vec<PaperRef>, Que
 
 /// Every fact about a paper with its evidence, by predicate, field and position.
 pub fn evidence(store: &GraphStore, paper: &str) -> Result<Vec<Evidence>, QueryError> {
-    const EVIDENCE: &str = "SELECT ?predicate ?object (SAMPLE(?l) AS ?label) ?listing ?line ?field ?start ?end ?text ?extractor ?confidence WHERE {
+    // Bound variables must be projected, hence ?paper last.
+    const EVIDENCE: &str = "SELECT ?predicate ?object (SAMPLE(?l) AS ?label) ?listing ?line ?field ?start ?end ?text ?extractor ?confidence ?paper WHERE {
         ?e a pg:Evidence ; pg:subject ?paper ; pg:predicate ?predicate ; pg:object ?object ;
            prov:wasDerivedFrom/dcterms:source ?listing ; pg:line ?line ; pg:field ?field ;
            pg:start ?start ; pg:end ?end ; pg:matchedText ?text ;
            prov:wasGeneratedBy/schema:name ?extractor ; pg:confidence ?confidence .
         OPTIONAL { ?object skos:prefLabel|schema:name ?l }
-      } GROUP BY ?predicate ?object ?listing ?line ?field ?start ?end ?text ?extractor ?confidence
+      } GROUP BY ?predicate ?object ?listing ?line ?field ?start ?end ?text ?extractor ?confidence ?paper
         ORDER BY ?predicate ?listing ?field ?start";
     let paper = NamedNode::new(paper).map_err(|e| QueryError::Evaluation { source_name: "evidence".into(), message: e.to_string() })?;
     let number = |t: &Option<Term>| value_of(t).parse::<f64>().unwrap_or_default();

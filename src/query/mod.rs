@@ -53,7 +53,8 @@ pub fn run(store: &GraphStore, query: &str, source_name: &str) -> Result<Answer,
 }
 
 /// Runs a query with variables bound to RDF terms before evaluation. The terms never pass
-/// through query text, so user input cannot change the query's shape.
+/// through query text, so user input cannot change the query's shape. Bound variables must be
+/// in the query's projection (an Oxigraph rule).
 pub fn run_with(store: &GraphStore, query: &str, source_name: &str, bindings: &[(Variable, Term)]) -> Result<Answer, QueryError> {
     let evaluation = |e: &dyn std::fmt::Display| QueryError::Evaluation { source_name: source_name.to_owned(), message: e.to_string() };
     let mut evaluator = SparqlEvaluator::new();

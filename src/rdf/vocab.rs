@@ -105,6 +105,9 @@ terms! {
     /// Paper → dataset or benchmark its text names.
     PG_EVALUATED_ON = "https://w3id.org/papergraph/vocab#evaluatedOn";
 
+    /// Concept → `true` when its bare label must be resolved to a narrower sense by context.
+    PG_NEEDS_SENSE = "https://w3id.org/papergraph/vocab#needsSense";
+
     /// Class of listing pages.
     PG_LISTING = "https://w3id.org/papergraph/vocab#Listing";
     /// Paper → listing page it appeared on (once per page).

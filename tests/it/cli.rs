@@ -123,3 +123,27 @@ fn failures_exit_1_with_a_clear_message() {
     assert_eq!(bad_taxonomy.status.code(), Some(1));
     assert!(stderr(&bad_taxonomy).contains(&format!("{}:3:", taxonomy.display())), "{}", stderr(&bad_taxonomy));
 }
+
+#[test]
+fn explain_prints_each_fact_with_its_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    assert!(papergraph(&store, &["build", listings_dir().to_str().unwrap()]).status.success());
+
+    let text = papergraph(&store, &["explain", "SCBench"]);
+    let text = stdout(&text);
+    assert!(text.starts_with("SCBench: A KV Cache-Centric Analysis of Long-Context Methods\n"), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("schema:mentions") && l.contains("KV cache") && l.contains("concept-matcher")), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("pg:proposes") && l.contains("SCBench")), "{text}");
+
+    let json = papergraph(&store, &["explain", "SCBench", "--format", "json"]);
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let evidence = value["evidence"].as_array().unwrap();
+    let kv = evidence.iter().find(|e| e["label"] == "KV cache").expect("KV cache evidence");
+    assert_eq!(kv["listing"], "000_ddb558801fc4f367.txt");
+    assert!(kv["end"].as_u64().unwrap() > kv["start"].as_u64().unwrap());
+
+    let ambiguous = papergraph(&store, &["explain", "memory"]);
+    assert_eq!(ambiguous.status.code(), Some(1));
+    assert!(stderr(&ambiguous).contains("papers match \"memory\"; be more specific"), "{}", stderr(&ambiguous));
+}
