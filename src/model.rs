@@ -68,3 +68,16 @@ impl Paper {
         }
     }
 }
+
+/// A paper from a one-entry listing `t.txt`, for unit tests.
+#[cfg(test)]
+pub(crate) fn test_paper(title: &str, abstract_text: &str) -> Paper {
+    Paper {
+        title: title.into(),
+        abstract_text: abstract_text.into(),
+        arxiv_id: None,
+        source: Arc::new(Listing { path: PathBuf::from("t.txt"), name: "t.txt".into(), date: None }),
+        title_line: 1,
+        abstract_line: 3,
+    }
+}

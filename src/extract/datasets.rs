@@ -3,10 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{NamedNode, NamedOrBlankNode, Term, Triple};
 
-use super::taxonomy::TaxonomyError;
+use super::taxonomy::{parse_turtle, TaxonomyError};
 use crate::rdf::vocab;
 
 /// The dataset list shipped with papergraph.
@@ -40,11 +39,7 @@ impl Datasets {
     /// Parses Turtle; `source_name` names the input in errors.
     pub fn parse(source_name: &str, turtle: &[u8]) -> Result<Self, TaxonomyError> {
         let error = |line, message: String| TaxonomyError { source_name: source_name.to_owned(), line, message };
-        let mut triples = Vec::new();
-        for quad in RdfParser::from_format(RdfFormat::Turtle).for_slice(turtle) {
-            let quad = quad.map_err(|e| error(e.location().map(|l| (l.start.line + 1, l.start.column + 1)), e.to_string()))?;
-            triples.push(Triple::from(quad));
-        }
+        let triples = parse_turtle(source_name, turtle)?;
         let mut by_iri: BTreeMap<NamedNode, Dataset> = BTreeMap::new();
         for t in &triples {
             if t.predicate == vocab::RDF_TYPE && t.object == Term::from(vocab::SCHEMA_DATASET) {

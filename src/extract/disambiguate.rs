@@ -192,24 +192,14 @@ fn follows_idiom_verb(paper: &Paper, mention: &Mention) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
-    use std::sync::Arc;
-
     use super::*;
     use crate::extract::{Datasets, Extractor};
-    use crate::model::Listing;
+    use crate::model::test_paper;
 
     fn concepts_of(title: &str, abstract_text: &str) -> Vec<String> {
         let taxonomy = Taxonomy::bundled();
         let datasets = Datasets::default();
-        let paper = Paper {
-            title: title.into(),
-            abstract_text: abstract_text.into(),
-            arxiv_id: None,
-            source: Arc::new(Listing { path: PathBuf::from("t.txt"), name: "t.txt".into(), date: None }),
-            title_line: 1,
-            abstract_line: 3,
-        };
+        let paper = test_paper(title, abstract_text);
         let facts = Extractor::new(&taxonomy, &datasets).extract(&paper);
         let mut ids: Vec<String> = facts
             .mentions

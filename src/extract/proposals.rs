@@ -117,22 +117,12 @@ fn sentences(text: &str) -> Vec<(usize, &str)> {
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
-    use std::sync::Arc;
-
     use super::*;
     use crate::extract::acronyms::find_acronyms;
-    use crate::model::Listing;
+    use crate::model::test_paper;
 
     fn names(title: &str, abstract_text: &str) -> Vec<String> {
-        let paper = Paper {
-            title: title.into(),
-            abstract_text: abstract_text.into(),
-            arxiv_id: None,
-            source: Arc::new(Listing { path: PathBuf::from("t.txt"), name: "t.txt".into(), date: None }),
-            title_line: 1,
-            abstract_line: 3,
-        };
+        let paper = test_paper(title, abstract_text);
         let definitions: Vec<Definition> = paper
             .fields()
             .into_iter()

@@ -66,14 +66,7 @@ impl Taxonomy {
     /// Parses Turtle; `source_name` names the input in errors.
     pub fn parse(source_name: &str, turtle: &[u8]) -> Result<Self, TaxonomyError> {
         let error = |line, message: String| TaxonomyError { source_name: source_name.to_owned(), line, message };
-        let mut triples = Vec::new();
-        for quad in RdfParser::from_format(RdfFormat::Turtle).for_slice(turtle) {
-            let quad = quad.map_err(|e| {
-                let line = e.location().map(|l| (l.start.line + 1, l.start.column + 1));
-                error(line, e.to_string())
-            })?;
-            triples.push(Triple::from(quad));
-        }
+        let triples = parse_turtle(source_name, turtle)?;
 
         let mut concepts: BTreeMap<NamedNode, Concept> = BTreeMap::new();
         for t in &triples {
@@ -168,6 +161,20 @@ impl Taxonomy {
     pub fn get(&self, iri: &NamedNode) -> Option<&Concept> {
         self.concepts.binary_search_by(|c| c.iri.cmp(iri)).ok().map(|i| &self.concepts[i])
     }
+}
+
+/// Parses Turtle into triples; a syntax error carries the file, line and column.
+pub fn parse_turtle(source_name: &str, turtle: &[u8]) -> Result<Vec<Triple>, TaxonomyError> {
+    RdfParser::from_format(RdfFormat::Turtle)
+        .for_slice(turtle)
+        .map(|quad| {
+            quad.map(Triple::from).map_err(|e| TaxonomyError {
+                source_name: source_name.to_owned(),
+                line: e.location().map(|l| (l.start.line + 1, l.start.column + 1)),
+                message: e.to_string(),
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
