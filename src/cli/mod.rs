@@ -55,7 +55,13 @@ enum Command {
     Export(ExportArgs),
     /// Print every fact known about a paper with its evidence (listing, line, span, extractor,
     /// confidence).
+    #[command(visible_alias = "paper")]
     Explain(ExplainArgs),
+    /// Look a concept up by name, alias, acronym or near-miss: definition, hierarchy, papers
+    /// (counting narrower concepts), their code, co-occurring concepts and linked methods.
+    Concept(ConceptArgs),
+    /// Look a code repository up (`owner/name` on GitHub, or `host/owner/name`, or a URL).
+    Repo(RepoArgs),
     /// Score extraction against a hand-labelled gold file: precision, recall and F1 per fact
     /// type and per concept.
     Eval(EvalArgs),
@@ -66,6 +72,29 @@ struct ExplainArgs {
     /// Title words, an exact title, an arXiv id or the paper's IRI.
     #[arg(value_name = "PAPER")]
     paper: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = LookupFormat::Text)]
+    format: LookupFormat,
+}
+
+#[derive(Args)]
+struct ConceptArgs {
+    /// Concept name, alias or acronym in any case (`kv-cache`, `key value cache`, `SAM`), or its IRI.
+    #[arg(value_name = "NAME")]
+    name: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = LookupFormat::Text)]
+    format: LookupFormat,
+    /// Papers to list in text output (JSON lists all).
+    #[arg(long, default_value_t = 15)]
+    limit: usize,
+}
+
+#[derive(Args)]
+struct RepoArgs {
+    /// `owner/name` (GitHub), `host/owner/name`, or the repository URL.
+    #[arg(value_name = "REPO")]
+    repo: String,
     /// Output format.
     #[arg(long, value_enum, default_value_t = LookupFormat::Text)]
     format: LookupFormat,
@@ -137,6 +166,8 @@ pub fn main() -> ExitCode {
         Command::Export(args) => export(&cli.store, args).map(|()| ExitCode::SUCCESS),
         Command::Explain(args) => explain(&cli.store, args).map(|()| ExitCode::SUCCESS),
         Command::Eval(args) => eval(args).map(|()| ExitCode::SUCCESS),
+        Command::Concept(args) => concept(&cli.store, args).map(|()| ExitCode::SUCCESS),
+        Command::Repo(args) => repo(&cli.store, args).map(|()| ExitCode::SUCCESS),
     };
     result.unwrap_or_else(|error| {
         eprintln!("error: {error:#}");
@@ -295,4 +326,99 @@ fn truncate(text: &str, max: usize) -> String {
     } else {
         format!("{}…", text.chars().take(max - 1).collect::<String>())
     }
+}
+
+fn concept(store_dir: &Path, args: &ConceptArgs) -> Result<()> {
+    let store = GraphStore::open_existing(store_dir)?;
+    let (named, note) = match lookup::resolve_concept(&store, &args.name)? {
+        lookup::ConceptResolution::Found { concept, matched, corrected } => {
+            let note = corrected.then(|| format!("(no concept is called {:?}; showing the closest, {:?})", args.name, matched));
+            (concept, note)
+        }
+        lookup::ConceptResolution::Ambiguous(candidates) => bail!(
+            "{:?} could mean {} concepts; ask for one of them:\n{}",
+            args.name,
+            candidates.len(),
+            candidates.iter().map(|(c, label)| format!("  {}  (matched {label:?})  {}", c.label, c.iri)).collect::<Vec<_>>().join("\n")
+        ),
+        lookup::ConceptResolution::NotFound => {
+            bail!("no concept matches {:?} (try a synonym or acronym; `papergraph query queries/concepts-by-paper-count.rq` lists them)", args.name)
+        }
+    };
+    let report = lookup::concept_report(&store, &named)?;
+    let mut out = io::stdout().lock();
+    if args.format == LookupFormat::Json {
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    if let Some(note) = note {
+        writeln!(out, "{note}")?;
+    }
+    writeln!(out, "{}  <{}>", report.label, report.iri)?;
+    if !report.alt_labels.is_empty() {
+        writeln!(out, "  also: {}", report.alt_labels.join(", "))?;
+    }
+    if let Some(definition) = &report.definition {
+        writeln!(out, "  {definition}")?;
+    }
+    let labels = |named: &[lookup::Named]| named.iter().map(|n| n.label.as_str()).collect::<Vec<_>>().join(", ");
+    writeln!(out, "  broader: {}", if report.broader.is_empty() { "(top concept)".into() } else { labels(&report.broader) })?;
+    if !report.narrower.is_empty() {
+        writeln!(out, "  narrower: {}", labels(&report.narrower))?;
+    }
+    writeln!(
+        out,
+        "\n{} papers ({} mention {} itself; the rest count through narrower concepts)",
+        report.paper_count, report.direct_paper_count, report.label
+    )?;
+    for paper in report.papers.iter().take(args.limit) {
+        writeln!(out, "  {:>2}x  {}", paper.mentions, paper.title)?;
+        writeln!(out, "        listed: {}", paper.listings.join(", "))?;
+        if paper.via != [report.label.clone()] {
+            writeln!(out, "        via: {}", paper.via.join(", "))?;
+        }
+        if !paper.repositories.is_empty() {
+            writeln!(out, "        code: {}", paper.repositories.join(", "))?;
+        }
+    }
+    if report.papers.len() > args.limit {
+        writeln!(out, "  ... {} more (--limit N, or --format json)", report.papers.len() - args.limit)?;
+    }
+    let with_code = report.papers.iter().filter(|p| !p.repositories.is_empty()).count();
+    writeln!(out, "\n{with_code} of them have code")?;
+    if !report.cooccurring.is_empty() {
+        let top: Vec<String> = report.cooccurring.iter().take(12).map(|c| format!("{} ({})", c.label, c.papers)).collect();
+        writeln!(out, "co-occurring: {}", top.join(", "))?;
+    }
+    if !report.methods.is_empty() {
+        let methods: Vec<String> = report
+            .methods
+            .iter()
+            .map(|m| m.long_name.as_ref().map_or_else(|| m.name.clone(), |long| format!("{} ({long})", m.name)))
+            .collect();
+        writeln!(out, "methods: {}", methods.join("; "))?;
+    }
+    Ok(())
+}
+
+fn repo(store_dir: &Path, args: &RepoArgs) -> Result<()> {
+    let store = GraphStore::open_existing(store_dir)?;
+    let Some(report) = lookup::repo_report(&store, &args.repo)? else {
+        bail!("no repository {:?} in the graph (give owner/name for GitHub, or host/owner/name)", args.repo)
+    };
+    let mut out = io::stdout().lock();
+    if args.format == LookupFormat::Json {
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    writeln!(out, "{}  {}  ({})\n<{}>\n", report.name, report.url, report.host, report.iri)?;
+    writeln!(out, "cited by {} paper{}:", report.papers.len(), if report.papers.len() == 1 { "" } else { "s" })?;
+    for paper in &report.papers {
+        writeln!(out, "  {}\n    {:?} at {}:{}", paper.title, paper.evidence, paper.listing, paper.line)?;
+    }
+    let concepts: Vec<String> = report.concepts.iter().map(|(label, n)| format!("{label} ({n})")).collect();
+    writeln!(out, "concepts: {}", concepts.join(", "))?;
+    Ok(())
 }

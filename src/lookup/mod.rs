@@ -1,106 +1,20 @@
-//! Looking things up in the store by what a user types: papers by title words, arXiv id or IRI.
+//! Looking things up in the store by what a user types: concepts by name, alias or near-miss;
+//! papers by title words, arXiv id or IRI; repositories by `owner/name`.
 
-use oxigraph::model::{Literal, NamedNode, Term, Variable};
-use serde::Serialize;
+mod concept;
+mod paper;
+mod repo;
+
+use oxigraph::model::{Term, Variable};
+
+pub use concept::{concept_report, resolve_concept, ConceptPaper, ConceptReport, ConceptResolution, Cooccurrence, MethodRef, Named};
+pub use paper::{evidence, find_papers, Evidence, PaperRef};
+pub use repo::{repo_report, RepoReport};
 
 use crate::query::{self, Answer, QueryError};
-use crate::rdf::iri::normalize_title;
 use crate::store::GraphStore;
 
-/// A paper found by a lookup.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PaperRef {
-    pub iri: String,
-    pub title: String,
-}
-
-/// One piece of evidence for a fact about a paper.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Evidence {
-    /// Predicate IRI of the fact.
-    pub predicate: String,
-    /// Object of the fact (IRI).
-    pub object: String,
-    /// Human label of the object (concept prefLabel, repository or dataset name), else the IRI.
-    pub label: String,
-    pub listing: String,
-    pub line: u64,
-    pub field: String,
-    pub start: u64,
-    pub end: u64,
-    pub text: String,
-    pub extractor: String,
-    pub confidence: f64,
-}
-
-const PAPERS: &str = "SELECT ?paper (MIN(?t) AS ?title) WHERE { ?paper a schema:ScholarlyArticle ; dcterms:title ?t } GROUP BY ?paper ORDER BY ?title";
-
-/// Papers matching `query`: an IRI, an arXiv id, an exact title, or words all found in the title.
-/// An exact (normalized) title match wins over word matches.
-pub fn find_papers(store: &GraphStore, query: &str) -> Result<Vec<PaperRef>, QueryError> {
-    let all: Vec<PaperRef> = rows(store, PAPERS, &[])?
-        .into_iter()
-        .map(|row| PaperRef { iri: iri_of(&row[0]), title: value_of(&row[1]) })
-        .collect();
-    let wanted = query.trim();
-    if let Some(hit) = all.iter().find(|p| p.iri == wanted.trim_matches(['<', '>'])) {
-        return Ok(vec![hit.clone()]);
-    }
-    let arxiv = wanted.trim_start_matches("arXiv:").trim_start_matches("arxiv:");
-    let by_id = rows(
-        store,
-        "SELECT ?paper ?title ?id WHERE { ?paper dcterms:identifier ?id ; dcterms:title ?title }",
-        &[(Variable::new_unchecked("id"), Literal::new_simple_literal(format!("arXiv:{arxiv}")).into())],
-    )?;
-    if let Some(row) = by_id.first() {
-        return Ok(vec![PaperRef { iri: iri_of(&row[0]), title: value_of(&row[1]) }]);
-    }
-    let key = normalize_title(wanted);
-    if let Some(hit) = all.iter().find(|p| normalize_title(&p.title) == key) {
-        return Ok(vec![hit.clone()]);
-    }
-    let words: Vec<&str> = key.split(' ').filter(|w| !w.is_empty()).collect();
-    Ok(all
-        .into_iter()
-        .filter(|p| {
-            let title = normalize_title(&p.title);
-            let title_words: Vec<&str> = title.split(' ').collect();
-            !words.is_empty() && words.iter().all(|w| title_words.contains(w))
-        })
-        .collect())
-}
-
-/// Every fact about a paper with its evidence, by predicate, field and position.
-pub fn evidence(store: &GraphStore, paper: &str) -> Result<Vec<Evidence>, QueryError> {
-    // Bound variables must be projected, hence ?paper last.
-    const EVIDENCE: &str = "SELECT ?predicate ?object (SAMPLE(?l) AS ?label) ?listing ?line ?field ?start ?end ?text ?extractor ?confidence ?paper WHERE {
-        ?e a pg:Evidence ; pg:subject ?paper ; pg:predicate ?predicate ; pg:object ?object ;
-           prov:wasDerivedFrom/dcterms:source ?listing ; pg:line ?line ; pg:field ?field ;
-           pg:start ?start ; pg:end ?end ; pg:matchedText ?text ;
-           prov:wasGeneratedBy/schema:name ?extractor ; pg:confidence ?confidence .
-        OPTIONAL { ?object skos:prefLabel|schema:name ?l }
-      } GROUP BY ?predicate ?object ?listing ?line ?field ?start ?end ?text ?extractor ?confidence ?paper
-        ORDER BY ?predicate ?listing ?field ?start";
-    let paper = NamedNode::new(paper).map_err(|e| QueryError::Evaluation { source_name: "evidence".into(), message: e.to_string() })?;
-    let number = |t: &Option<Term>| value_of(t).parse::<f64>().unwrap_or_default();
-    Ok(rows(store, EVIDENCE, &[(Variable::new_unchecked("paper"), paper.into())])?
-        .into_iter()
-        .map(|row| Evidence {
-            predicate: iri_of(&row[0]),
-            object: iri_of(&row[1]),
-            label: row[2].as_ref().map_or_else(|| iri_of(&row[1]), |_| value_of(&row[2])),
-            listing: value_of(&row[3]),
-            line: number(&row[4]) as u64,
-            field: value_of(&row[5]),
-            start: number(&row[6]) as u64,
-            end: number(&row[7]) as u64,
-            text: value_of(&row[8]),
-            extractor: value_of(&row[9]),
-            confidence: number(&row[10]),
-        })
-        .collect())
-}
-
+/// Rows of a SELECT run for a lookup.
 fn rows(store: &GraphStore, sparql: &str, bindings: &[(Variable, Term)]) -> Result<Vec<Vec<Option<Term>>>, QueryError> {
     match query::run_with(store, sparql, "lookup", bindings)? {
         Answer::Solutions { rows, .. } => Ok(rows),
@@ -108,6 +22,7 @@ fn rows(store: &GraphStore, sparql: &str, bindings: &[(Variable, Term)]) -> Resu
     }
 }
 
+/// An IRI as a plain string (other terms as their value).
 fn iri_of(term: &Option<Term>) -> String {
     match term {
         Some(Term::NamedNode(n)) => n.as_str().to_owned(),
@@ -115,6 +30,7 @@ fn iri_of(term: &Option<Term>) -> String {
     }
 }
 
+/// A literal's value (other terms as strings, unbound as empty).
 fn value_of(term: &Option<Term>) -> String {
     match term {
         Some(Term::Literal(l)) => l.value().to_owned(),
@@ -122,4 +38,8 @@ fn value_of(term: &Option<Term>) -> String {
         Some(other) => other.to_string(),
         None => String::new(),
     }
+}
+
+fn number_of(term: &Option<Term>) -> u64 {
+    value_of(term).parse::<f64>().map_or(0, |n| n as u64)
 }

@@ -147,3 +147,67 @@ fn explain_prints_each_fact_with_its_evidence() {
     assert_eq!(ambiguous.status.code(), Some(1));
     assert!(stderr(&ambiguous).contains("papers match \"memory\"; be more specific"), "{}", stderr(&ambiguous));
 }
+
+#[test]
+fn concept_lookup_is_forgiving_and_scriptable() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let extra = dir.path().join("extra.ttl");
+    std::fs::write(
+        &extra,
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n\
+         <https://example.org/c/kv-store> a skos:Concept ; skos:prefLabel \"KV store\" ; skos:altLabel \"key-value cache\" .\n",
+    )
+    .unwrap();
+    assert!(papergraph(&store, &["build", listings_dir().to_str().unwrap()]).status.success());
+
+    for name in ["KV cache", "kv-cache", "KV Caches", "concept:kv-cache", "kv cahce"] {
+        let found = papergraph(&store, &["concept", name, "--format", "json"]);
+        assert!(found.status.success(), "{name}: {}", stderr(&found));
+        let report: serde_json::Value = serde_json::from_slice(&found.stdout).unwrap();
+        assert_eq!(report["label"], "KV cache", "{name}");
+        let titles: Vec<&str> = report["papers"].as_array().unwrap().iter().map(|p| p["title"].as_str().unwrap()).collect();
+        assert!(titles.iter().any(|t| t.starts_with("SCBench")), "{titles:?}");
+        assert_eq!(report["paper_count"], titles.len());
+    }
+
+    let sam = papergraph(&store, &["concept", "segment anything"]);
+    let text = stdout(&sam);
+    assert!(text.starts_with("Segment Anything Model  <https://w3id.org/papergraph/concept/segment-anything>"), "{text}");
+    assert!(text.contains("narrower: EfficientSAM"), "{text}");
+    assert!(text.contains("the rest count through narrower concepts"), "{text}");
+    let mamba: serde_json::Value = serde_json::from_slice(&papergraph(&store, &["concept", "mamba", "--format", "json"]).stdout).unwrap();
+    assert!(mamba["methods"].as_array().unwrap().iter().any(|m| m["name"] == "Vim"), "{mamba}");
+    assert!(mamba["cooccurring"].as_array().unwrap().iter().all(|c| c["label"] != "Vision Mamba" && c["label"] != "selective state space model"));
+
+    let missing = papergraph(&store, &["concept", "quantum gravity"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(stderr(&missing).contains("no concept matches \"quantum gravity\""), "{}", stderr(&missing));
+
+    // A user taxonomy that reuses an alias makes the name ambiguous: both candidates are listed.
+    let store2 = dir.path().join("store2");
+    let built = papergraph(&store2, &["build", listings_dir().to_str().unwrap(), "--taxonomy", extra.to_str().unwrap()]);
+    assert!(built.status.success(), "{}", stderr(&built));
+    let ambiguous = papergraph(&store2, &["concept", "key value cache"]);
+    assert_eq!(ambiguous.status.code(), Some(1));
+    let message = stderr(&ambiguous);
+    assert!(message.contains("could mean 2 concepts") && message.contains("KV store") && message.contains("KV cache"), "{message}");
+}
+
+#[test]
+fn repo_lookup_lists_citing_papers_with_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    assert!(papergraph(&store, &["build", listings_dir().to_str().unwrap()]).status.success());
+    for name in ["hustvl/Vim", "https://github.com/HUSTVL/vim.git"] {
+        let found = papergraph(&store, &["repo", name, "--format", "json"]);
+        assert!(found.status.success(), "{}", stderr(&found));
+        let report: serde_json::Value = serde_json::from_slice(&found.stdout).unwrap();
+        assert_eq!(report["url"], "https://github.com/hustvl/Vim");
+        assert!(report["papers"][0]["title"].as_str().unwrap().starts_with("Vision Mamba"));
+        assert_eq!(report["papers"][0]["evidence"], "https://github.com/hustvl/Vim");
+    }
+    let missing = papergraph(&store, &["repo", "nobody/nothing"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(stderr(&missing).contains("no repository \"nobody/nothing\""), "{}", stderr(&missing));
+}

@@ -1,0 +1,248 @@
+//! Concepts by what a user types: a label or alias in any case, hyphenation or plural, the
+//! concept's IRI or slug, or a near-miss within a small edit distance.
+
+use std::collections::BTreeMap;
+
+use oxigraph::model::{NamedNode, Term, Variable};
+use serde::Serialize;
+
+use super::{iri_of, number_of, rows, value_of};
+use crate::query::QueryError;
+use crate::rdf::vocab::CONCEPT;
+use crate::store::GraphStore;
+
+/// A concept with its preferred label.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Named {
+    pub iri: String,
+    pub label: String,
+}
+
+/// What a name resolved to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConceptResolution {
+    /// One concept; `matched` is the label that matched, `corrected` when it was a near miss.
+    Found { concept: Named, matched: String, corrected: bool },
+    /// Several concepts fit equally well.
+    Ambiguous(Vec<(Named, String)>),
+    NotFound,
+}
+
+/// Folds case, hyphens, underscores, spacing and a trailing plural `s`.
+fn normalize(text: &str) -> String {
+    let folded = text.to_lowercase().replace(['-', '_'], " ");
+    let folded = folded.split_whitespace().collect::<Vec<_>>().join(" ");
+    match folded.strip_suffix('s') {
+        Some(stem) if stem.len() >= 3 => stem.to_owned(),
+        _ => folded,
+    }
+}
+
+/// Edits allowed for a near miss of a name this long.
+fn max_edits(len: usize) -> usize {
+    match len {
+        0..=4 => 0,
+        5..=7 => 1,
+        _ => 2,
+    }
+}
+
+/// Resolves a name typed by a user to a concept in the store.
+pub fn resolve_concept(store: &GraphStore, name: &str) -> Result<ConceptResolution, QueryError> {
+    const LABELS: &str = "SELECT ?c ?pref ?l WHERE { ?c a skos:Concept ; skos:prefLabel ?pref .
+        { ?c skos:prefLabel ?l } UNION { ?c skos:altLabel ?l } } ORDER BY ?c ?l";
+    let labels: Vec<(Named, String)> = rows(store, LABELS, &[])?
+        .iter()
+        .map(|row| (Named { iri: iri_of(&row[0]), label: value_of(&row[1]) }, value_of(&row[2])))
+        .collect();
+    let wanted = name.trim();
+    let iri = wanted.strip_prefix("concept:").map(|slug| format!("{CONCEPT}{slug}")).unwrap_or_else(|| wanted.trim_matches(['<', '>']).to_owned());
+    if let Some((concept, _)) = labels.iter().find(|(c, _)| c.iri == iri || c.iri.strip_prefix(CONCEPT) == Some(wanted)) {
+        return Ok(ConceptResolution::Found { concept: concept.clone(), matched: concept.iri.clone(), corrected: false });
+    }
+
+    let key = normalize(wanted);
+    let scored: Vec<(usize, &(Named, String))> =
+        labels.iter().map(|entry| (strsim::damerau_levenshtein(&key, &normalize(&entry.1)), entry)).collect();
+    let Some(best) = scored.iter().map(|(d, _)| *d).min() else { return Ok(ConceptResolution::NotFound) };
+    if best > max_edits(key.chars().count()) {
+        return Ok(ConceptResolution::NotFound);
+    }
+    let mut candidates: BTreeMap<String, (Named, String)> = BTreeMap::new();
+    for (_, (concept, label)) in scored.iter().filter(|(d, _)| *d == best) {
+        candidates.entry(concept.iri.clone()).or_insert_with(|| (concept.clone(), label.clone()));
+    }
+    let mut candidates: Vec<(Named, String)> = candidates.into_values().collect();
+    Ok(if candidates.len() == 1 {
+        let (concept, matched) = candidates.remove(0);
+        ConceptResolution::Found { concept, matched, corrected: best > 0 }
+    } else {
+        ConceptResolution::Ambiguous(candidates)
+    })
+}
+
+/// A paper in a concept report.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConceptPaper {
+    pub iri: String,
+    pub title: String,
+    /// Mentions of the concept (or its narrower concepts) in the paper's text.
+    pub mentions: u64,
+    /// The concepts, this one or narrower, through which the paper is counted.
+    pub via: Vec<String>,
+    /// Listing pages with their dates (`Mar 13`).
+    pub listings: Vec<String>,
+    pub repositories: Vec<String>,
+}
+
+/// A concept co-occurring with the looked-up one (neither above nor below it).
+#[derive(Debug, Clone, Serialize)]
+pub struct Cooccurrence {
+    pub iri: String,
+    pub label: String,
+    /// Papers mentioning both.
+    pub papers: u64,
+}
+
+/// A method whose long name mentions the concept (or a narrower one).
+#[derive(Debug, Clone, Serialize)]
+pub struct MethodRef {
+    pub iri: String,
+    pub name: String,
+    pub long_name: Option<String>,
+}
+
+/// Everything the graph knows about a concept. Paper counts include narrower concepts.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConceptReport {
+    pub iri: String,
+    pub label: String,
+    pub alt_labels: Vec<String>,
+    pub definition: Option<String>,
+    pub broader: Vec<Named>,
+    pub narrower: Vec<Named>,
+    /// Papers mentioning this concept or any narrower one.
+    pub paper_count: usize,
+    /// Papers mentioning this concept itself.
+    pub direct_paper_count: usize,
+    /// Papers, most mentions first.
+    pub papers: Vec<ConceptPaper>,
+    pub cooccurring: Vec<Cooccurrence>,
+    pub methods: Vec<MethodRef>,
+}
+
+/// Builds the report for a resolved concept.
+pub fn concept_report(store: &GraphStore, concept: &Named) -> Result<ConceptReport, QueryError> {
+    let iri = NamedNode::new(&concept.iri).map_err(|e| QueryError::Evaluation { source_name: "concept".into(), message: e.to_string() })?;
+    let bind = [(Variable::new_unchecked("concept"), Term::from(iri))];
+    let query = |sparql: &str| rows(store, sparql, &bind);
+
+    let mut alt_labels = Vec::new();
+    let mut definition = None;
+    let mut broader = Vec::new();
+    let mut narrower = Vec::new();
+    for row in query(
+        "SELECT ?kind ?value ?label ?concept WHERE {
+           { ?concept skos:altLabel ?value BIND(\"alt\" AS ?kind) }
+           UNION { ?concept skos:definition ?value BIND(\"definition\" AS ?kind) }
+           UNION { ?concept skos:broader ?value . ?value skos:prefLabel ?label BIND(\"broader\" AS ?kind) }
+           UNION { ?value skos:broader ?concept ; skos:prefLabel ?label BIND(\"narrower\" AS ?kind) }
+         } ORDER BY ?kind ?label ?value",
+    )? {
+        let named = || Named { iri: iri_of(&row[1]), label: value_of(&row[2]) };
+        match value_of(&row[0]).as_str() {
+            "alt" => alt_labels.push(value_of(&row[1])),
+            "definition" => definition = Some(value_of(&row[1])),
+            "broader" => broader.push(named()),
+            _ => narrower.push(named()),
+        }
+    }
+
+    let mut papers: Vec<ConceptPaper> = query(
+        "SELECT ?paper ?title (COUNT(DISTINCT ?e) AS ?mentions) (GROUP_CONCAT(DISTINCT ?via; separator=\"\\u001f\") AS ?vias) ?concept WHERE {
+           ?c skos:broader* ?concept ; skos:prefLabel ?via .
+           ?paper schema:mentions ?c ; dcterms:title ?title .
+           ?e pg:subject ?paper ; pg:predicate schema:mentions ; pg:object ?c ; pg:field ?field ; pg:start ?start .
+         } GROUP BY ?paper ?title ?concept ORDER BY DESC(?mentions) ?title",
+    )?
+    .iter()
+    .map(|row| ConceptPaper {
+        iri: iri_of(&row[0]),
+        title: value_of(&row[1]),
+        mentions: number_of(&row[2]),
+        via: sorted(value_of(&row[3]).split('\u{1f}').map(str::to_owned).collect()),
+        listings: Vec::new(),
+        repositories: Vec::new(),
+    })
+    .collect();
+    let index: BTreeMap<String, usize> = papers.iter().enumerate().map(|(i, p)| (p.iri.clone(), i)).collect();
+    for row in query(
+        "SELECT DISTINCT ?paper ?kind ?value ?concept WHERE {
+           ?c skos:broader* ?concept . ?paper schema:mentions ?c .
+           { ?paper pg:listedIn ?l . ?l dcterms:source ?name OPTIONAL { ?l dcterms:date ?date }
+             BIND(IF(BOUND(?date), CONCAT(?name, \" (\", ?date, \")\"), ?name) AS ?value) BIND(\"listing\" AS ?kind) }
+           UNION { ?paper pg:hasCode/schema:name ?value BIND(\"repo\" AS ?kind) }
+         } ORDER BY ?value",
+    )? {
+        if let Some(&i) = index.get(&iri_of(&row[0])) {
+            let target = if value_of(&row[1]) == "listing" { &mut papers[i].listings } else { &mut papers[i].repositories };
+            target.push(value_of(&row[2]));
+        }
+    }
+    let direct_paper_count = papers.iter().filter(|p| p.via.contains(&concept.label)).count();
+
+    let cooccurring = query(
+        "SELECT ?other ?label (COUNT(DISTINCT ?paper) AS ?papers) ?concept WHERE {
+           ?c skos:broader* ?concept . ?paper schema:mentions ?c, ?other .
+           ?other skos:prefLabel ?label .
+           FILTER NOT EXISTS { ?other skos:broader* ?concept }
+           FILTER NOT EXISTS { ?concept skos:broader+ ?other }
+         } GROUP BY ?other ?label ?concept ORDER BY DESC(?papers) ?label",
+    )?
+    .iter()
+    .map(|row| Cooccurrence { iri: iri_of(&row[0]), label: value_of(&row[1]), papers: number_of(&row[2]) })
+    .collect();
+
+    let methods = query(
+        "SELECT DISTINCT ?m ?name ?long ?concept WHERE {
+           ?c skos:broader* ?concept . ?m a pg:Method ; dcterms:subject ?c ; schema:name ?name .
+           OPTIONAL { ?m schema:alternateName ?long }
+         } ORDER BY ?name ?m",
+    )?
+    .iter()
+    .map(|row| MethodRef { iri: iri_of(&row[0]), name: value_of(&row[1]), long_name: row[2].as_ref().map(|_| value_of(&row[2])) })
+    .collect();
+
+    Ok(ConceptReport {
+        iri: concept.iri.clone(),
+        label: concept.label.clone(),
+        alt_labels,
+        definition,
+        broader,
+        narrower,
+        paper_count: papers.len(),
+        direct_paper_count,
+        papers,
+        cooccurring,
+        methods,
+    })
+}
+
+fn sorted(mut values: Vec<String>) -> Vec<String> {
+    values.sort();
+    values.dedup();
+    values
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalization_folds_case_hyphens_and_plurals() {
+        assert_eq!(normalize("KV-Caches"), "kv cache");
+        assert_eq!(normalize("  key_value   cache "), "key value cache");
+        assert_eq!(normalize("LLMs"), "llm");
+        assert_eq!(normalize("SAM"), "sam");
+    }
+}
