@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand};
 
 use papergraph::export::{graphml, ExportFormat};
 use papergraph::extract::{Datasets, Taxonomy};
+use papergraph::query::canned::{self, canned};
 use papergraph::query::{self, OutputFormat};
 use papergraph::store::{GraphStore, DEFAULT_STORE_DIR};
 use papergraph::{eval, graph, ingest, lookup, pipeline};
@@ -51,6 +52,8 @@ enum Command {
     /// are predeclared. SELECT and ASK results are printed in --format; CONSTRUCT and DESCRIBE
     /// results as N-Triples.
     Query(QueryArgs),
+    /// List the canned queries (queries/*.rq) with what each answers and its parameters.
+    Queries,
     /// Write the graph (papers, concepts, repositories and their links) for visualization tools.
     Export(ExportArgs),
     /// Print every fact known about a paper with its evidence (listing, line, span, extractor,
@@ -137,9 +140,14 @@ struct BuildArgs {
 
 #[derive(Args)]
 struct QueryArgs {
-    /// File holding the query (`-` reads standard input).
-    #[arg(value_name = "FILE", required_unless_present = "expression", conflicts_with = "expression")]
+    /// File holding the query, a canned query's name (`papergraph queries` lists them), or `-`
+    /// for standard input.
+    #[arg(value_name = "FILE|NAME", required_unless_present = "expression", conflicts_with = "expression")]
     file: Option<PathBuf>,
+    /// Bind a declared parameter (`# @param NAME KIND` in the query), e.g. `concept=kv-cache`;
+    /// repeatable. Values are bound as RDF terms, never spliced into the query text.
+    #[arg(short, long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
+    params: Vec<(String, String)>,
     /// The query text itself.
     #[arg(short = 'e', long = "expression", value_name = "SPARQL")]
     expression: Option<String>,
@@ -164,12 +172,19 @@ pub fn main() -> ExitCode {
         Command::Build(args) => build(&cli.store, args),
         Command::Query(args) => run_query(&cli.store, args).map(|()| ExitCode::SUCCESS),
         Command::Export(args) => export(&cli.store, args).map(|()| ExitCode::SUCCESS),
+        Command::Queries => list_queries().map(|()| ExitCode::SUCCESS),
         Command::Explain(args) => explain(&cli.store, args).map(|()| ExitCode::SUCCESS),
         Command::Eval(args) => eval(args).map(|()| ExitCode::SUCCESS),
         Command::Concept(args) => concept(&cli.store, args).map(|()| ExitCode::SUCCESS),
         Command::Repo(args) => repo(&cli.store, args).map(|()| ExitCode::SUCCESS),
     };
     result.unwrap_or_else(|error| {
+        // A closed pipe (`papergraph query ... | head`) is the reader's choice, not a failure.
+        let broken_pipe = error.chain().any(|e| e.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe))
+            || format!("{error}").contains("Broken pipe");
+        if broken_pipe {
+            return ExitCode::SUCCESS;
+        }
         eprintln!("error: {error:#}");
         ExitCode::FAILURE
     })
@@ -210,14 +225,19 @@ fn run_query(store_dir: &Path, args: &QueryArgs) -> Result<()> {
             io::stdin().read_to_string(&mut text).context("cannot read the query from standard input")?;
             (text, "<stdin>".to_owned())
         }
+        (None, Some(path)) if !path.exists() && canned(&path.to_string_lossy()).is_some() => {
+            (canned(&path.to_string_lossy()).unwrap().to_owned(), path.display().to_string())
+        }
         (None, Some(path)) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read query file {}", path.display()))?;
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read query file {} (nor is it a canned query: see `papergraph queries`)", path.display()))?;
             (text, path.display().to_string())
         }
         (None, None) => unreachable!("clap requires a file or -e"),
     };
     let store = GraphStore::open_existing(store_dir)?;
-    let answer = query::run(&store, &text, &source_name)?;
+    let bindings = canned::bind(&store, &text, &args.params).map_err(|e| anyhow::anyhow!("{source_name}: {e}"))?;
+    let answer = query::run_with(&store, &text, &source_name, &bindings)?;
     let stdout = io::stdout().lock();
     let mut out = BufWriter::new(stdout);
     query::write_answer(&answer, args.format, &mut out)?;
@@ -420,5 +440,21 @@ fn repo(store_dir: &Path, args: &RepoArgs) -> Result<()> {
     }
     let concepts: Vec<String> = report.concepts.iter().map(|(label, n)| format!("{label} ({n})")).collect();
     writeln!(out, "concepts: {}", concepts.join(", "))?;
+    Ok(())
+}
+
+fn parse_param(text: &str) -> Result<(String, String), String> {
+    let (name, value) = text.split_once('=').ok_or_else(|| format!("{text:?} is not NAME=VALUE"))?;
+    Ok((name.trim().to_owned(), value.to_owned()))
+}
+
+fn list_queries() -> Result<()> {
+    let mut out = io::stdout().lock();
+    for (name, text) in canned::CANNED {
+        writeln!(out, "{name:<26} {}", canned::description(text))?;
+        for param in canned::params(text).map_err(|e| anyhow::anyhow!("{name}: {e}"))? {
+            writeln!(out, "{:<26}   --param {}=…  ({}) {}", "", param.name, format!("{:?}", param.kind).to_lowercase(), param.help)?;
+        }
+    }
     Ok(())
 }

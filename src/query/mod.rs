@@ -1,5 +1,6 @@
 //! SPARQL over the store, with papergraph's prefixes predeclared, and result writers.
 
+pub mod canned;
 mod table;
 
 use std::io::Write;

@@ -218,3 +218,87 @@ fn memory_is_split_into_senses() {
     );
     assert!(bare_beside_sense.is_empty(), "{bare_beside_sense:?}");
 }
+
+/// Every canned query runs on the bundled data and gives the answers a reader would check by hand.
+#[test]
+fn canned_queries_answer_on_bundled_data() {
+    use papergraph::query::canned::{self, CANNED};
+
+    let (_dir, store, _) = build_bundled();
+    let files: Vec<String> = std::fs::read_dir("queries")
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().trim_end_matches(".rq").to_owned())
+        .collect();
+    assert_eq!(files.len(), CANNED.len(), "every file in queries/ is compiled in: {files:?}");
+    assert!(CANNED.len() >= 12);
+
+    let run = |name: &str, params: &[(&str, &str)]| -> Vec<Vec<String>> {
+        let text = canned::canned(name).unwrap();
+        assert!(text.starts_with("# "), "{name} starts with a comment saying what it answers");
+        let given: Vec<(String, String)> = params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let bindings = canned::bind(&store, text, &given).unwrap();
+        let Answer::Solutions { rows, .. } = query::run_with(&store, text, name, &bindings).unwrap() else { panic!() };
+        rows.iter()
+            .map(|row| row.iter().map(|t| t.as_ref().map(query::render_term).unwrap_or_default()).collect())
+            .collect()
+    };
+    let column = |rows: &[Vec<String>], i: usize| rows.iter().map(|r| r[i].clone()).collect::<Vec<_>>();
+    let any_starts = |values: &[String], prefix: &str| values.iter().any(|v| v.starts_with(prefix));
+
+    assert_eq!(run("count-papers", &[])[0][0], "136");
+    assert_eq!(run("count-repositories", &[])[0][0], EXPECTED_REPOSITORIES.to_string());
+    assert!(any_starts(&column(&run("kv-cache-papers", &[]), 0), "SCBench"));
+    assert_eq!(run("repositories", &[]).len(), EXPECTED_REPOSITORIES);
+    let by_count = run("concepts-by-paper-count", &[]);
+    assert_eq!(by_count[0][0], "large language model", "{:?}", &by_count[..3]);
+    assert_eq!(run("papers-per-listing", &[]), [
+        vec!["000_ddb558801fc4f367.txt".to_owned(), "Mar 13".to_owned(), "91".to_owned()],
+        vec!["004_11e0c7473ff02c84.txt".to_owned(), "Mar 18".to_owned(), "58".to_owned()],
+    ]);
+    let mamba = column(&run("papers-by-concept", &[("concept", "mamba")]), 1);
+    assert!(any_starts(&mamba, "Vision Mamba") && any_starts(&mamba, "EfficientVMamba"), "{mamba:?}");
+    assert!(!any_starts(&mamba, "MAMBA: Multi-level"), "{mamba:?}");
+    let with_code = run("papers-with-code", &[("concept", "Segment Anything")]);
+    assert!(with_code.iter().any(|r| r[1].starts_with("TinySAM") && r[2].contains("xinghaochen/TinySAM")), "{with_code:?}");
+    let without = column(&run("papers-without-code", &[("concept", "mamba")]), 1);
+    assert_eq!(without, ["An Empirical Study of Mamba-based Language Models"]);
+    let pairs = run("concept-cooccurrence", &[]);
+    assert_eq!(pairs[0][..2], ["large language model".to_owned(), "memory efficiency".to_owned()], "{:?}", &pairs[..3]);
+    assert!(pairs.iter().all(|r| r[2].parse::<u32>().unwrap() >= 2));
+    let repos = column(&run("repositories-by-concept", &[("concept", "kv-cache")]), 1);
+    assert!(repos.contains(&"liuzuyan/ElasticCache".to_owned()), "{repos:?}");
+    let methods = column(&run("methods-by-concept", &[("concept", "object-centric learning")]), 1);
+    assert!(methods.contains(&"SLASH".to_owned()), "{methods:?}");
+    let both = column(&run("papers-on-two-concepts", &[("a", "mamba"), ("b", "KV cache")]), 2);
+    assert!(any_starts(&both, "An Empirical Study of Mamba-based"), "{both:?}");
+    let datasets = run("datasets-by-usage", &[]);
+    assert_eq!(datasets[0][0], "ImageNet");
+    let acronyms = run("acronyms", &[]);
+    assert!(acronyms.iter().any(|r| r[0] == "SLASH" && r[1] == "SLot Attention via SHepherding"), "{:?}", &acronyms[..5]);
+    let scbench = column(&run("count-papers", &[]), 0);
+    assert_eq!(scbench, ["136"]);
+    let evidence = run("evidence", &[("paper", "https://w3id.org/papergraph/id/paper/scbench-a-kv-cache-centric-analysis-of-long-579869077c")]);
+    assert!(evidence.iter().all(|r| r[0].starts_with("SCBench")) && evidence.len() > 20, "{}", evidence.len());
+}
+
+/// Parameter values are RDF terms: quotes, braces and UNION in them cannot change the query.
+#[test]
+fn parameters_cannot_inject_sparql() {
+    use papergraph::query::canned;
+
+    let (_dir, store, _) = build_bundled();
+    let text = canned::canned("papers-by-concept").unwrap();
+    for hostile in ["kv-cache\" } UNION { ?paper ?p ?o } #", "} UNION {", "<x> } UNION { ?s ?p ?o }"] {
+        let error = canned::bind(&store, text, &[("concept".into(), hostile.into())]).unwrap_err();
+        assert!(error.starts_with("parameter concept: no concept matches"), "{error}");
+    }
+    // A string parameter holding query syntax is just a string.
+    let query = "# Titles equal to a string.\n# @param t string A title.\nSELECT ?paper ?t WHERE { ?paper dcterms:title ?t }";
+    let bindings = canned::bind(&store, query, &[("t".into(), "x\" } UNION { ?paper ?p ?t } #".into())]).unwrap();
+    let Answer::Solutions { rows, .. } = query::run_with(&store, query, "q", &bindings).unwrap() else { panic!() };
+    assert!(rows.is_empty());
+    let error = canned::bind(&store, query, &[("nope".into(), "1".into())]).unwrap_err();
+    assert_eq!(error, "the query has no parameter \"nope\" (it takes: t)");
+    let error = canned::bind(&store, canned::canned("evidence").unwrap(), &[("paper".into(), "not an iri> } UNION {".into())]).unwrap_err();
+    assert!(error.starts_with("parameter paper: \"not an iri> } UNION {\" is not an IRI"), "{error}");
+}
