@@ -51,8 +51,8 @@ pub fn build(inputs: &[PathBuf], knowledge: &Knowledge, store: &GraphStore) -> R
     let extractor = Extractor::new(&knowledge.taxonomy, &knowledge.datasets);
     let facts = extractor.extract_all(&ingested.papers);
 
-    let mut sink = QuadSink { quads: rdf::taxonomy_quads(&knowledge.taxonomy) };
-    sink.quads.extend(rdf::dataset_quads(&knowledge.datasets));
+    let mut sink = QuadSink { quads: rdf::default_graph_quads(&knowledge.taxonomy.triples) };
+    sink.quads.extend(rdf::default_graph_quads(&knowledge.datasets.triples));
     sink.quads.extend(rdf::extractor_quads());
     let mut listings = BTreeMap::new();
     for paper in &ingested.papers {

@@ -180,9 +180,7 @@ pub fn main() -> ExitCode {
     };
     result.unwrap_or_else(|error| {
         // A closed pipe (`papergraph query ... | head`) is the reader's choice, not a failure.
-        let broken_pipe = error.chain().any(|e| e.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe))
-            || format!("{error}").contains("Broken pipe");
-        if broken_pipe {
+        if error.chain().any(|e| e.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)) {
             return ExitCode::SUCCESS;
         }
         eprintln!("error: {error:#}");
@@ -225,14 +223,15 @@ fn run_query(store_dir: &Path, args: &QueryArgs) -> Result<()> {
             io::stdin().read_to_string(&mut text).context("cannot read the query from standard input")?;
             (text, "<stdin>".to_owned())
         }
-        (None, Some(path)) if !path.exists() && canned(&path.to_string_lossy()).is_some() => {
-            (canned(&path.to_string_lossy()).unwrap().to_owned(), path.display().to_string())
-        }
-        (None, Some(path)) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read query file {} (nor is it a canned query: see `papergraph queries`)", path.display()))?;
-            (text, path.display().to_string())
-        }
+        (None, Some(path)) => match canned(&path.to_string_lossy()).filter(|_| !path.exists()) {
+            Some(text) => (text.to_owned(), path.display().to_string()),
+            None => {
+                let text = std::fs::read_to_string(path).with_context(|| {
+                    format!("cannot read query file {} (nor is it a canned query: see `papergraph queries`)", path.display())
+                })?;
+                (text, path.display().to_string())
+            }
+        },
         (None, None) => unreachable!("clap requires a file or -e"),
     };
     let store = GraphStore::open_existing(store_dir)?;
@@ -289,11 +288,11 @@ fn explain(store_dir: &Path, args: &ExplainArgs) -> Result<()> {
         writeln!(
             out,
             "{predicate:<18} {:<32} {:<8} {:>4}-{:<4} {:<28} {:<16} {:.2}  {}:{}",
-            truncate(&e.label, 32),
+            query::truncate(&e.label, 32),
             e.field,
             e.start,
             e.end,
-            format!("{:?}", truncate(&e.text, 26)),
+            format!("{:?}", query::truncate(&e.text, 26)),
             e.extractor,
             e.confidence,
             e.listing,
@@ -338,14 +337,6 @@ fn eval(args: &EvalArgs) -> Result<()> {
         }
     }
     Ok(())
-}
-
-fn truncate(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_owned()
-    } else {
-        format!("{}…", text.chars().take(max - 1).collect::<String>())
-    }
 }
 
 fn concept(store_dir: &Path, args: &ConceptArgs) -> Result<()> {
@@ -453,7 +444,7 @@ fn list_queries() -> Result<()> {
     for (name, text) in canned::CANNED {
         writeln!(out, "{name:<26} {}", canned::description(text))?;
         for param in canned::params(text).map_err(|e| anyhow::anyhow!("{name}: {e}"))? {
-            writeln!(out, "{:<26}   --param {}=…  ({}) {}", "", param.name, format!("{:?}", param.kind).to_lowercase(), param.help)?;
+            writeln!(out, "{:<26}   --param {}=…  ({}) {}", "", param.name, param.kind.as_str(), param.help)?;
         }
     }
     Ok(())

@@ -141,7 +141,7 @@ impl Context {
         self.related[a].binary_search(&b).is_ok()
     }
 
-    /// Applies the three rules to a paper's concept mentions.
+    /// Applies the four rules to a paper's concept mentions.
     pub fn disambiguate(&self, mentions: Vec<Mention>, definitions: &[Definition], paper: &Paper) -> Vec<Mention> {
         let keep: Vec<bool> = mentions
             .iter()

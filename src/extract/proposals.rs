@@ -54,8 +54,8 @@ pub fn find_proposals(paper: &Paper, definitions: &[Definition]) -> Vec<Proposal
                 continue;
             }
             let at = |byte: usize| text[..start + byte].chars().count();
+            let sentence_chars = (at(0), at(sentence.len()));
             for d in definitions.iter().filter(|d| d.acronym.field == field && !d.known_concept) {
-                let sentence_chars = (at(0), at(sentence.len()));
                 if d.acronym.start >= sentence_chars.0 && d.acronym.end <= sentence_chars.1 {
                     let definition = d.acronym.text(text);
                     let offset = definition.find(&d.acronym.short).map_or(0, |b| definition[..b].chars().count());

@@ -4,10 +4,9 @@
 
 use std::collections::HashMap;
 
-use oxigraph::model::Term;
 use petgraph::graph::{DiGraph, NodeIndex};
 
-use crate::query::{self, Answer, QueryError};
+use crate::query::{self, QueryError};
 use crate::store::GraphStore;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -95,14 +94,6 @@ pub fn project(store: &GraphStore) -> Result<KnowledgeGraph, QueryError> {
 
 /// Runs a two-column SELECT and returns each row's values (IRIs bare, literals as values).
 fn pairs(store: &GraphStore, sparql: &str) -> Result<Vec<[String; 2]>, QueryError> {
-    let Answer::Solutions { rows, .. } = query::run(store, sparql, "graph projection")? else {
-        unreachable!("projection queries are SELECTs")
-    };
-    let value = |term: &Option<Term>| match term {
-        Some(Term::NamedNode(n)) => n.as_str().to_owned(),
-        Some(Term::Literal(l)) => l.value().to_owned(),
-        Some(other) => other.to_string(),
-        None => String::new(),
-    };
-    Ok(rows.iter().map(|row| [value(&row[0]), value(&row[1])]).collect())
+    let rows = query::select(store, sparql, "graph projection", &[])?;
+    Ok(rows.iter().map(|row| [query::plain_value(&row[0]), query::plain_value(&row[1])]).collect())
 }

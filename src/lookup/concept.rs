@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use oxigraph::model::{NamedNode, Term, Variable};
 use serde::Serialize;
 
-use super::{iri_of, number_of, rows, value_of};
+use super::{number_of, rows, value_of};
 use crate::query::QueryError;
 use crate::rdf::vocab::CONCEPT;
 use crate::store::GraphStore;
@@ -53,7 +53,7 @@ pub fn resolve_concept(store: &GraphStore, name: &str) -> Result<ConceptResoluti
         { ?c skos:prefLabel ?l } UNION { ?c skos:altLabel ?l } } ORDER BY ?c ?l";
     let labels: Vec<(Named, String)> = rows(store, LABELS, &[])?
         .iter()
-        .map(|row| (Named { iri: iri_of(&row[0]), label: value_of(&row[1]) }, value_of(&row[2])))
+        .map(|row| (Named { iri: value_of(&row[0]), label: value_of(&row[1]) }, value_of(&row[2])))
         .collect();
     let wanted = name.trim();
     let iri = wanted.strip_prefix("concept:").map(|slug| format!("{CONCEPT}{slug}")).unwrap_or_else(|| wanted.trim_matches(['<', '>']).to_owned());
@@ -149,7 +149,7 @@ pub fn concept_report(store: &GraphStore, concept: &Named) -> Result<ConceptRepo
            UNION { ?value skos:broader ?concept ; skos:prefLabel ?label BIND(\"narrower\" AS ?kind) }
          } ORDER BY ?kind ?label ?value",
     )? {
-        let named = || Named { iri: iri_of(&row[1]), label: value_of(&row[2]) };
+        let named = || Named { iri: value_of(&row[1]), label: value_of(&row[2]) };
         match value_of(&row[0]).as_str() {
             "alt" => alt_labels.push(value_of(&row[1])),
             "definition" => definition = Some(value_of(&row[1])),
@@ -167,7 +167,7 @@ pub fn concept_report(store: &GraphStore, concept: &Named) -> Result<ConceptRepo
     )?
     .iter()
     .map(|row| ConceptPaper {
-        iri: iri_of(&row[0]),
+        iri: value_of(&row[0]),
         title: value_of(&row[1]),
         mentions: number_of(&row[2]),
         via: sorted(value_of(&row[3]).split('\u{1f}').map(str::to_owned).collect()),
@@ -184,7 +184,7 @@ pub fn concept_report(store: &GraphStore, concept: &Named) -> Result<ConceptRepo
            UNION { ?paper pg:hasCode/schema:name ?value BIND(\"repo\" AS ?kind) }
          } ORDER BY ?value",
     )? {
-        if let Some(&i) = index.get(&iri_of(&row[0])) {
+        if let Some(&i) = index.get(&value_of(&row[0])) {
             let target = if value_of(&row[1]) == "listing" { &mut papers[i].listings } else { &mut papers[i].repositories };
             target.push(value_of(&row[2]));
         }
@@ -200,7 +200,7 @@ pub fn concept_report(store: &GraphStore, concept: &Named) -> Result<ConceptRepo
          } GROUP BY ?other ?label ?concept ORDER BY DESC(?papers) ?label",
     )?
     .iter()
-    .map(|row| Cooccurrence { iri: iri_of(&row[0]), label: value_of(&row[1]), papers: number_of(&row[2]) })
+    .map(|row| Cooccurrence { iri: value_of(&row[0]), label: value_of(&row[1]), papers: number_of(&row[2]) })
     .collect();
 
     let methods = query(
@@ -210,7 +210,7 @@ pub fn concept_report(store: &GraphStore, concept: &Named) -> Result<ConceptRepo
          } ORDER BY ?name ?m",
     )?
     .iter()
-    .map(|row| MethodRef { iri: iri_of(&row[0]), name: value_of(&row[1]), long_name: row[2].as_ref().map(|_| value_of(&row[2])) })
+    .map(|row| MethodRef { iri: value_of(&row[0]), name: value_of(&row[1]), long_name: row[2].as_ref().map(|_| value_of(&row[2])) })
     .collect();
 
     Ok(ConceptReport {

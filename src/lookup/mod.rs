@@ -11,35 +11,15 @@ pub use concept::{concept_report, resolve_concept, ConceptPaper, ConceptReport, 
 pub use paper::{evidence, find_papers, Evidence, PaperRef};
 pub use repo::{repo_report, RepoReport};
 
-use crate::query::{self, Answer, QueryError};
+use crate::query::{self, plain_value as value_of, QueryError};
 use crate::store::GraphStore;
 
 /// Rows of a SELECT run for a lookup.
 fn rows(store: &GraphStore, sparql: &str, bindings: &[(Variable, Term)]) -> Result<Vec<Vec<Option<Term>>>, QueryError> {
-    match query::run_with(store, sparql, "lookup", bindings)? {
-        Answer::Solutions { rows, .. } => Ok(rows),
-        _ => unreachable!("lookup queries are SELECTs"),
-    }
+    query::select(store, sparql, "lookup", bindings)
 }
 
-/// An IRI as a plain string (other terms as their value).
-fn iri_of(term: &Option<Term>) -> String {
-    match term {
-        Some(Term::NamedNode(n)) => n.as_str().to_owned(),
-        other => value_of(other),
-    }
-}
-
-/// A literal's value (other terms as strings, unbound as empty).
-fn value_of(term: &Option<Term>) -> String {
-    match term {
-        Some(Term::Literal(l)) => l.value().to_owned(),
-        Some(Term::NamedNode(n)) => n.as_str().to_owned(),
-        Some(other) => other.to_string(),
-        None => String::new(),
-    }
-}
-
+/// A whole-number value (counts, offsets, lines); 0 when unbound.
 fn number_of(term: &Option<Term>) -> u64 {
     value_of(term).parse::<f64>().map_or(0, |n| n as u64)
 }

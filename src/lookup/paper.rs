@@ -1,9 +1,9 @@
 //! Papers by title words, arXiv id or IRI, and their facts with evidence.
 
-use oxigraph::model::{Literal, NamedNode, Term, Variable};
+use oxigraph::model::{Literal, NamedNode, Variable};
 use serde::Serialize;
 
-use super::{iri_of, rows, value_of};
+use super::{number_of, rows, value_of};
 use crate::query::QueryError;
 use crate::rdf::iri::normalize_title;
 use crate::store::GraphStore;
@@ -41,7 +41,7 @@ const PAPERS: &str = "SELECT ?paper (MIN(?t) AS ?title) WHERE { ?paper a schema:
 pub fn find_papers(store: &GraphStore, query: &str) -> Result<Vec<PaperRef>, QueryError> {
     let all: Vec<PaperRef> = rows(store, PAPERS, &[])?
         .into_iter()
-        .map(|row| PaperRef { iri: iri_of(&row[0]), title: value_of(&row[1]) })
+        .map(|row| PaperRef { iri: value_of(&row[0]), title: value_of(&row[1]) })
         .collect();
     let wanted = query.trim();
     if let Some(hit) = all.iter().find(|p| p.iri == wanted.trim_matches(['<', '>'])) {
@@ -54,7 +54,7 @@ pub fn find_papers(store: &GraphStore, query: &str) -> Result<Vec<PaperRef>, Que
         &[(Variable::new_unchecked("id"), Literal::new_simple_literal(format!("arXiv:{arxiv}")).into())],
     )?;
     if let Some(row) = by_id.first() {
-        return Ok(vec![PaperRef { iri: iri_of(&row[0]), title: value_of(&row[1]) }]);
+        return Ok(vec![PaperRef { iri: value_of(&row[0]), title: value_of(&row[1]) }]);
     }
     let key = normalize_title(wanted);
     if let Some(hit) = all.iter().find(|p| normalize_title(&p.title) == key) {
@@ -83,21 +83,20 @@ pub fn evidence(store: &GraphStore, paper: &str) -> Result<Vec<Evidence>, QueryE
       } GROUP BY ?predicate ?object ?listing ?line ?field ?start ?end ?text ?extractor ?confidence ?paper
         ORDER BY ?predicate ?listing ?field ?start";
     let paper = NamedNode::new(paper).map_err(|e| QueryError::Evaluation { source_name: "evidence".into(), message: e.to_string() })?;
-    let number = |t: &Option<Term>| value_of(t).parse::<f64>().unwrap_or_default();
     Ok(rows(store, EVIDENCE, &[(Variable::new_unchecked("paper"), paper.into())])?
         .into_iter()
         .map(|row| Evidence {
-            predicate: iri_of(&row[0]),
-            object: iri_of(&row[1]),
-            label: row[2].as_ref().map_or_else(|| iri_of(&row[1]), |_| value_of(&row[2])),
+            predicate: value_of(&row[0]),
+            object: value_of(&row[1]),
+            label: row[2].as_ref().map_or_else(|| value_of(&row[1]), |_| value_of(&row[2])),
             listing: value_of(&row[3]),
-            line: number(&row[4]) as u64,
+            line: number_of(&row[4]),
             field: value_of(&row[5]),
-            start: number(&row[6]) as u64,
-            end: number(&row[7]) as u64,
+            start: number_of(&row[6]),
+            end: number_of(&row[7]),
             text: value_of(&row[8]),
             extractor: value_of(&row[9]),
-            confidence: number(&row[10]),
+            confidence: value_of(&row[10]).parse().unwrap_or_default(),
         })
         .collect())
 }

@@ -3,7 +3,7 @@
 use oxigraph::model::{Term, Variable};
 use serde::Serialize;
 
-use super::{iri_of, rows, value_of};
+use super::{number_of, rows, value_of};
 use crate::extract::links::{classify, LinkTarget};
 use crate::query::QueryError;
 use crate::rdf::iri;
@@ -56,11 +56,11 @@ pub fn repo_report(store: &GraphStore, query: &str) -> Result<Option<RepoReport>
     )?
     .iter()
     .map(|row| CitingPaper {
-        iri: iri_of(&row[0]),
+        iri: value_of(&row[0]),
         title: value_of(&row[1]),
         evidence: value_of(&row[2]),
         listing: value_of(&row[3]),
-        line: value_of(&row[4]).parse().unwrap_or_default(),
+        line: number_of(&row[4]),
     })
     .collect();
     let concepts = rows(
@@ -70,12 +70,12 @@ pub fn repo_report(store: &GraphStore, query: &str) -> Result<Option<RepoReport>
         &bind,
     )?
     .iter()
-    .map(|row| (value_of(&row[0]), value_of(&row[1]).parse().unwrap_or_default()))
+    .map(|row| (value_of(&row[0]), number_of(&row[1])))
     .collect();
     Ok(Some(RepoReport {
         iri: node.as_str().to_owned(),
         name: value_of(&first[0]),
-        url: iri_of(&first[1]),
+        url: value_of(&first[1]),
         host: value_of(&first[2]),
         papers,
         concepts,

@@ -50,6 +50,17 @@ pub enum ParamKind {
     String,
 }
 
+impl ParamKind {
+    /// The kind as written in `# @param` lines.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamKind::Concept => "concept",
+            ParamKind::Iri => "iri",
+            ParamKind::String => "string",
+        }
+    }
+}
+
 /// A declared parameter.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Param {

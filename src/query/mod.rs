@@ -12,7 +12,7 @@ use oxigraph::sparql::{QueryResults, SparqlEvaluator};
 
 use crate::rdf::vocab::PREFIXES;
 use crate::store::GraphStore;
-pub use table::{render_term, write_table};
+pub use table::{render_term, truncate, write_table};
 
 /// How results are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -82,6 +82,24 @@ pub fn run_with(store: &GraphStore, query: &str, source_name: &str, bindings: &[
         QueryResults::Boolean(value) => Answer::Boolean(value),
         QueryResults::Graph(triples) => Answer::Graph(triples.collect::<Result<_, _>>().map_err(|e| evaluation(&e))?),
     })
+}
+
+/// Runs a query that must be a SELECT and returns its rows.
+pub fn select(store: &GraphStore, query: &str, source_name: &str, bindings: &[(Variable, Term)]) -> Result<Vec<Vec<Option<Term>>>, QueryError> {
+    match run_with(store, query, source_name, bindings)? {
+        Answer::Solutions { rows, .. } => Ok(rows),
+        _ => Err(QueryError::Evaluation { source_name: source_name.to_owned(), message: "expected a SELECT query".into() }),
+    }
+}
+
+/// A term as plain text: an IRI bare, a literal's value, unbound as empty.
+pub fn plain_value(term: &Option<Term>) -> String {
+    match term {
+        Some(Term::NamedNode(n)) => n.as_str().to_owned(),
+        Some(Term::Literal(l)) => l.value().to_owned(),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    }
 }
 
 /// Writes an answer. Graph answers (CONSTRUCT, DESCRIBE) are written as N-Triples whatever the

@@ -50,10 +50,14 @@ pub fn write_table(variables: &[Variable], rows: &[Vec<Option<Term>>], out: &mut
 }
 
 fn shorten(text: &str) -> String {
-    let text = text.replace(['\n', '\r', '\t'], " ");
-    if text.chars().count() <= MAX_CELL_CHARS {
-        text
+    truncate(&text.replace(['\n', '\r', '\t'], " "), MAX_CELL_CHARS)
+}
+
+/// Cuts `text` to at most `max` characters, marking a cut with `…`.
+pub fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_owned()
     } else {
-        format!("{}…", text.chars().take(MAX_CELL_CHARS - 1).collect::<String>())
+        format!("{}…", text.chars().take(max - 1).collect::<String>())
     }
 }

@@ -8,10 +8,10 @@
 pub mod iri;
 pub mod vocab;
 
-use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, Quad, Term};
+use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, Quad, Term, Triple};
 
 use crate::extract::{
-    Datasets, Extractor, LinkTarget, PaperFacts, Taxonomy, ACRONYM_FINDER, CONCEPT_MATCHER, DATASET_MATCHER, EXTRACTORS,
+    Extractor, LinkTarget, PaperFacts, ACRONYM_FINDER, CONCEPT_MATCHER, DATASET_MATCHER, EXTRACTORS,
     LINK_FINDER, PROPOSAL_FINDER,
 };
 use crate::model::{Field, Listing, Paper};
@@ -29,14 +29,9 @@ impl QuadSink {
     }
 }
 
-/// The taxonomy as stored: its own triples.
-pub fn taxonomy_quads(taxonomy: &Taxonomy) -> Vec<Quad> {
-    taxonomy.triples.iter().map(|t| t.clone().in_graph(GraphName::DefaultGraph)).collect()
-}
-
-/// The dataset list as stored: its own triples.
-pub fn dataset_quads(datasets: &Datasets) -> Vec<Quad> {
-    datasets.triples.iter().map(|t| t.clone().in_graph(GraphName::DefaultGraph)).collect()
+/// Curated knowledge (the taxonomy, the dataset list) as stored: its own triples.
+pub fn default_graph_quads(triples: &[Triple]) -> Vec<Quad> {
+    triples.iter().map(|t| t.clone().in_graph(GraphName::DefaultGraph)).collect()
 }
 
 /// The extractors as PROV software agents.
