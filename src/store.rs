@@ -2,11 +2,16 @@
 
 use std::path::{Path, PathBuf};
 
-use oxigraph::model::Quad;
-use oxigraph::store::Store;
+use oxigraph::model::{NamedNodeRef, Quad};
+use oxigraph::store::{BulkLoader, Store};
+
+use crate::rdf::vocab::RDF_TYPE;
 
 /// Where `papergraph` keeps its store unless `--store` or `PAPERGRAPH_STORE` says otherwise.
 pub const DEFAULT_STORE_DIR: &str = ".papergraph/store";
+
+/// Memory the bulk loader may use for its batches (RocksDB's own caches come on top).
+const BULK_LOAD_MEMORY_MB: usize = 512;
 
 /// Errors opening or writing the store, with the store's path.
 #[derive(Debug, thiserror::Error)]
@@ -17,6 +22,10 @@ pub enum StoreError {
     Missing { path: PathBuf },
     #[error("store at {path}: {source}")]
     Storage { path: PathBuf, source: oxigraph::store::StorageError },
+    #[error("cannot put the new store in place at {path}: {source}")]
+    Replace { path: PathBuf, source: std::io::Error },
+    #[error("cannot write the store at {path} as RDF: {source}")]
+    Dump { path: PathBuf, source: oxigraph::store::SerializerError },
 }
 
 /// An opened store and where it lives.
@@ -49,6 +58,21 @@ impl GraphStore {
         self.store.flush().map_err(|source| self.storage_error(source))
     }
 
+    /// A bulk loader with bounded memory. Nothing it loads is visible (or lost) until `commit`.
+    pub fn bulk_loader(&self) -> BulkLoader<'_> {
+        self.store.bulk_loader().with_max_memory_size_in_megabytes(BULK_LOAD_MEMORY_MB)
+    }
+
+    /// Number of distinct subjects typed `class`.
+    pub fn count_of_type(&self, class: NamedNodeRef<'_>) -> Result<usize, StoreError> {
+        let mut count = 0;
+        for quad in self.store.quads_for_pattern(None, Some(RDF_TYPE), Some(class.into()), None) {
+            quad.map_err(|source| self.storage_error(source))?;
+            count += 1;
+        }
+        Ok(count)
+    }
+
     /// Number of quads in the store.
     pub fn len(&self) -> Result<usize, StoreError> {
         self.store.len().map_err(|source| self.storage_error(source))
@@ -58,7 +82,57 @@ impl GraphStore {
         Ok(self.len()? == 0)
     }
 
-    fn storage_error(&self, source: oxigraph::store::StorageError) -> StoreError {
+    pub(crate) fn storage_error(&self, source: oxigraph::store::StorageError) -> StoreError {
         StoreError::Storage { path: self.path.clone(), source }
     }
+}
+
+/// A store built beside its final place (`DIR.building`) and swapped in by
+/// [`StagedStore::finish`]. Until then, and if the build fails, the store at the final place is
+/// untouched.
+pub struct StagedStore {
+    staging: GraphStore,
+    target: PathBuf,
+}
+
+impl StagedStore {
+    /// Starts a new, empty store for `target` (discarding leftovers of an interrupted build).
+    pub fn create(target: &Path) -> Result<Self, StoreError> {
+        let staging = sibling(target, "building");
+        if staging.exists() {
+            std::fs::remove_dir_all(&staging).map_err(|source| StoreError::Replace { path: staging.clone(), source })?;
+        }
+        Ok(StagedStore { staging: GraphStore::open(&staging)?, target: target.to_path_buf() })
+    }
+
+    /// The store being built.
+    pub fn store(&self) -> &GraphStore {
+        &self.staging
+    }
+
+    /// Closes the new store, moves it to the final place (the old one goes), and reopens it.
+    pub fn finish(self) -> Result<GraphStore, StoreError> {
+        let StagedStore { staging, target } = self;
+        let staging_path = staging.path.clone();
+        drop(staging);
+        let replace = |source| StoreError::Replace { path: target.clone(), source };
+        let old = sibling(&target, "old");
+        if target.exists() {
+            if old.exists() {
+                std::fs::remove_dir_all(&old).map_err(replace)?;
+            }
+            std::fs::rename(&target, &old).map_err(replace)?;
+        }
+        std::fs::rename(&staging_path, &target).map_err(replace)?;
+        if old.exists() {
+            std::fs::remove_dir_all(&old).map_err(replace)?;
+        }
+        GraphStore::open(&target)
+    }
+}
+
+/// `DIR.suffix` beside `DIR`.
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let name = path.file_name().map_or_else(|| "store".into(), |n| n.to_string_lossy().into_owned());
+    path.with_file_name(format!("{name}.{suffix}"))
 }

@@ -1,6 +1,7 @@
 //! Argument parsing and reporting. Each subcommand calls one library entry point.
 
-use std::fs::File;
+mod graph;
+
 use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -8,12 +9,11 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 
-use papergraph::export::{graphml, ExportFormat};
 use papergraph::extract::{Datasets, Taxonomy};
 use papergraph::query::canned::{self, canned};
 use papergraph::query::{self, OutputFormat};
 use papergraph::store::{GraphStore, DEFAULT_STORE_DIR};
-use papergraph::{eval, graph, ingest, lookup, pipeline};
+use papergraph::{eval, ingest, lookup, pipeline};
 use papergraph::extract::Extractor;
 
 /// Exit status when a build stored every good record but skipped some files or records.
@@ -54,8 +54,17 @@ enum Command {
     Query(QueryArgs),
     /// List the canned queries (queries/*.rq) with what each answers and its parameters.
     Queries,
-    /// Write the graph (papers, concepts, repositories and their links) for visualization tools.
-    Export(ExportArgs),
+    /// Write the graph for visualization tools (GraphML, GEXF, DOT, Cytoscape.js, Neo4j CSV), the
+    /// store as RDF (Turtle, N-Triples, N-Quads), or a picture (SVG, PNG) drawn by Graphviz.
+    ///
+    /// Graph formats carry `label`, `kind` and `iri` on every node, `kind` and `weight` on every
+    /// edge, and the analytics (pagerank, degree, component, community) unless --no-analytics.
+    Export(graph::ExportArgs),
+    /// PageRank, degree, connected components, Louvain communities and concept co-occurrence
+    /// (count and NPMI) of the graph.
+    Analyze(graph::AnalyzeArgs),
+    /// The shortest chain of papers and concepts linking two concepts.
+    Path(graph::PathArgs),
     /// Print every fact known about a paper with its evidence (listing, line, span, extractor,
     /// confidence).
     #[command(visible_alias = "paper")]
@@ -121,7 +130,7 @@ struct EvalArgs {
 
 /// Output of lookups and reports.
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum LookupFormat {
+pub(crate) enum LookupFormat {
     /// Aligned text for reading.
     Text,
     /// JSON (stable shape, for scripts).
@@ -156,22 +165,14 @@ struct QueryArgs {
     format: OutputFormat,
 }
 
-#[derive(Args)]
-struct ExportArgs {
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = ExportFormat::Graphml)]
-    format: ExportFormat,
-    /// Output file (standard output when absent or `-`).
-    #[arg(short, long, value_name = "FILE")]
-    output: Option<PathBuf>,
-}
-
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Build(args) => build(&cli.store, args),
         Command::Query(args) => run_query(&cli.store, args).map(|()| ExitCode::SUCCESS),
-        Command::Export(args) => export(&cli.store, args).map(|()| ExitCode::SUCCESS),
+        Command::Export(args) => graph::export(&cli.store, args).map(|()| ExitCode::SUCCESS),
+        Command::Analyze(args) => graph::analyze(&cli.store, args).map(|()| ExitCode::SUCCESS),
+        Command::Path(args) => graph::path(&cli.store, args).map(|()| ExitCode::SUCCESS),
         Command::Queries => list_queries().map(|()| ExitCode::SUCCESS),
         Command::Explain(args) => explain(&cli.store, args).map(|()| ExitCode::SUCCESS),
         Command::Eval(args) => eval(args).map(|()| ExitCode::SUCCESS),
@@ -241,24 +242,6 @@ fn run_query(store_dir: &Path, args: &QueryArgs) -> Result<()> {
     let mut out = BufWriter::new(stdout);
     query::write_answer(&answer, args.format, &mut out)?;
     out.flush()?;
-    Ok(())
-}
-
-fn export(store_dir: &Path, args: &ExportArgs) -> Result<()> {
-    let store = GraphStore::open_existing(store_dir)?;
-    let graph = graph::project(&store)?;
-    let out: Box<dyn Write> = match &args.output {
-        Some(path) if path.as_os_str() != "-" => {
-            Box::new(File::create(path).with_context(|| format!("cannot create {}", path.display()))?)
-        }
-        _ => Box::new(io::stdout().lock()),
-    };
-    match args.format {
-        ExportFormat::Graphml => graphml::write(&graph, BufWriter::new(out)).context("cannot write GraphML")?,
-    }
-    if let Some(path) = &args.output {
-        eprintln!("wrote {} nodes and {} edges to {}", graph.node_count(), graph.edge_count(), path.display());
-    }
     Ok(())
 }
 
@@ -341,21 +324,7 @@ fn eval(args: &EvalArgs) -> Result<()> {
 
 fn concept(store_dir: &Path, args: &ConceptArgs) -> Result<()> {
     let store = GraphStore::open_existing(store_dir)?;
-    let (named, note) = match lookup::resolve_concept(&store, &args.name)? {
-        lookup::ConceptResolution::Found { concept, matched, corrected } => {
-            let note = corrected.then(|| format!("(no concept is called {:?}; showing the closest, {:?})", args.name, matched));
-            (concept, note)
-        }
-        lookup::ConceptResolution::Ambiguous(candidates) => bail!(
-            "{:?} could mean {} concepts; ask for one of them:\n{}",
-            args.name,
-            candidates.len(),
-            candidates.iter().map(|(c, label)| format!("  {}  (matched {label:?})  {}", c.label, c.iri)).collect::<Vec<_>>().join("\n")
-        ),
-        lookup::ConceptResolution::NotFound => {
-            bail!("no concept matches {:?} (try a synonym or acronym; `papergraph query queries/concepts-by-paper-count.rq` lists them)", args.name)
-        }
-    };
+    let (named, note) = resolve_with_note(&store, &args.name)?;
     let report = lookup::concept_report(&store, &named)?;
     let mut out = io::stdout().lock();
     if args.format == LookupFormat::Json {
@@ -411,6 +380,30 @@ fn concept(store_dir: &Path, args: &ConceptArgs) -> Result<()> {
         writeln!(out, "methods: {}", methods.join("; "))?;
     }
     Ok(())
+}
+
+/// The concept a user's name resolves to; fails with the candidates when it is ambiguous.
+fn resolve_concept_name(store: &GraphStore, name: &str) -> Result<lookup::Named> {
+    resolve_with_note(store, name).map(|(named, _)| named)
+}
+
+/// Like [`resolve_concept_name`], with a note when a near miss was corrected.
+fn resolve_with_note(store: &GraphStore, name: &str) -> Result<(lookup::Named, Option<String>)> {
+    Ok(match lookup::resolve_concept(store, name)? {
+        lookup::ConceptResolution::Found { concept, matched, corrected } => {
+            let note = corrected.then(|| format!("(no concept is called {:?}; showing the closest, {:?})", name, matched));
+            (concept, note)
+        }
+        lookup::ConceptResolution::Ambiguous(candidates) => bail!(
+            "{:?} could mean {} concepts; ask for one of them:\n{}",
+            name,
+            candidates.len(),
+            candidates.iter().map(|(c, label)| format!("  {}  (matched {label:?})  {}", c.label, c.iri)).collect::<Vec<_>>().join("\n")
+        ),
+        lookup::ConceptResolution::NotFound => {
+            bail!("no concept matches {:?} (try a synonym or acronym; `papergraph query queries/concepts-by-paper-count.rq` lists them)", name)
+        }
+    })
 }
 
 fn repo(store_dir: &Path, args: &RepoArgs) -> Result<()> {

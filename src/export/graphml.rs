@@ -1,29 +1,25 @@
-//! GraphML: one `<node>` per paper, concept and repository (id = its IRI) with typed `label`,
-//! `kind` and `iri` attributes; one `<edge>` per link with its `kind`. Written as a stream.
+//! GraphML: one `<node>` per node and one `<edge>` per edge, with typed `<key>`s for every
+//! attribute the [`View`] has. Valid against the published GraphML schema, whose ids are
+//! XML name tokens: nodes are `n0`, `n1`, ... and carry their IRI as the `iri` attribute.
 
 use std::io::{self, Write};
 
-use petgraph::visit::EdgeRef;
 use quick_xml::events::{BytesDecl, BytesText, Event};
+use petgraph::visit::EdgeRef;
 use quick_xml::Writer;
 
-use crate::graph::KnowledgeGraph;
+use super::{AttrType, Value, View};
 
 const GRAPHML_NS: &str = "http://graphml.graphdrawing.org/xmlns";
 const SCHEMA_LOCATION: &str = "http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd";
 
-/// `(id, for, attr.name, attr.type)` of every data key.
-const KEYS: [(&str, &str, &str, &str); 4] = [
-    ("label", "node", "label", "string"),
-    ("kind", "node", "kind", "string"),
-    ("iri", "node", "iri", "string"),
-    ("edge_kind", "edge", "kind", "string"),
-];
-
-/// Writes the graph as GraphML.
-pub fn write(graph: &KnowledgeGraph, out: impl Write) -> io::Result<()> {
+/// Writes the view as GraphML. Keys are `n_<name>` for nodes and `e_<name>` for edges, so a
+/// node's `kind` and an edge's `kind` stay apart.
+pub fn write(view: &View<'_>, out: impl Write) -> io::Result<()> {
     let mut xml = Writer::new_with_indent(out, b' ', 2);
     xml.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+    let node_attributes = view.node_attributes();
+    let edge_attributes = view.edge_attributes();
     xml.create_element("graphml")
         .with_attributes([
             ("xmlns", GRAPHML_NS),
@@ -31,28 +27,31 @@ pub fn write(graph: &KnowledgeGraph, out: impl Write) -> io::Result<()> {
             ("xsi:schemaLocation", SCHEMA_LOCATION),
         ])
         .write_inner_content(|xml| {
-            for (id, target, name, kind) in KEYS {
-                xml.create_element("key")
-                    .with_attributes([("id", id), ("for", target), ("attr.name", name), ("attr.type", kind)])
-                    .write_empty()?;
+            for (target, prefix, attributes) in [("node", "n_", &node_attributes), ("edge", "e_", &edge_attributes)] {
+                for &(name, ty) in attributes {
+                    let id = format!("{prefix}{name}");
+                    xml.create_element("key")
+                        .with_attributes([("id", id.as_str()), ("for", target), ("attr.name", name), ("attr.type", ty.xml_name())])
+                        .write_empty()?;
+                }
             }
+            let direction = if view.directed { "directed" } else { "undirected" };
             xml.create_element("graph")
-                .with_attributes([("id", "papergraph"), ("edgedefault", "directed")])
+                .with_attributes([("id", "papergraph"), ("edgedefault", direction)])
                 .write_inner_content(|xml| {
-                    for node in graph.node_weights() {
-                        xml.create_element("node").with_attribute(("id", node.iri.as_str())).write_inner_content(|xml| {
-                            data(xml, "label", &node.label)?;
-                            data(xml, "kind", node.kind.as_str())?;
-                            data(xml, "iri", &node.iri)
+                    for n in view.graph.node_indices() {
+                        let values = view.node_values(n);
+                        let id = format!("n{}", n.index());
+                        xml.create_element("node").with_attribute(("id", id.as_str())).write_inner_content(|xml| {
+                            write_data(xml, "n_", &node_attributes, &values)
                         })?;
                     }
-                    for edge in graph.edge_references() {
+                    for edge in view.graph.edge_references() {
+                        let values = view.edge_values(edge);
+                        let (source, target) = (format!("n{}", edge.source().index()), format!("n{}", edge.target().index()));
                         xml.create_element("edge")
-                            .with_attributes([
-                                ("source", graph[edge.source()].iri.as_str()),
-                                ("target", graph[edge.target()].iri.as_str()),
-                            ])
-                            .write_inner_content(|xml| data(xml, "edge_kind", edge.weight().kind.as_str()))?;
+                            .with_attributes([("source", source.as_str()), ("target", target.as_str())])
+                            .write_inner_content(|xml| write_data(xml, "e_", &edge_attributes, &values))?;
                     }
                     Ok(())
                 })?;
@@ -62,7 +61,10 @@ pub fn write(graph: &KnowledgeGraph, out: impl Write) -> io::Result<()> {
     xml.into_inner().flush()
 }
 
-fn data<W: Write>(xml: &mut Writer<W>, key: &str, value: &str) -> io::Result<()> {
-    xml.create_element("data").with_attribute(("key", key)).write_text_content(BytesText::new(value))?;
+fn write_data<W: Write>(xml: &mut Writer<W>, prefix: &str, attributes: &[(&str, AttrType)], values: &[Value<'_>]) -> io::Result<()> {
+    for ((name, _), value) in attributes.iter().zip(values) {
+        let key = format!("{prefix}{name}");
+        xml.create_element("data").with_attribute(("key", key.as_str())).write_text_content(BytesText::new(&value.to_string()))?;
+    }
     Ok(())
 }

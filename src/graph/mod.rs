@@ -1,29 +1,64 @@
-//! The petgraph projection of the store: papers, concepts and repositories as nodes; mentions,
-//! has-code and broader links as edges. The store stays the source of truth; the projection is
-//! rebuilt from it on demand and ordered by IRI, so it is the same for the same store.
+//! The petgraph projection of the store, and what is computed on it.
+//!
+//! [`project`] reads nodes (papers, concepts, methods, repositories, datasets, listings, authors,
+//! categories) and weighted edges out of the store with SPARQL; the store stays the source of
+//! truth. Nodes are ordered by kind then IRI, edges by kind then endpoints, so the same store
+//! always gives the same graph. [`Filter`] cuts it down (node kinds, a concept's neighbourhood,
+//! a minimum edge weight); [`analytics`], [`communities`], [`cooccurrence`] and [`path`] work on
+//! the result.
 
-use std::collections::HashMap;
+pub mod analytics;
+pub mod communities;
+pub mod cooccurrence;
+pub mod path;
+pub mod report;
+
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
 
 use crate::query::{self, QueryError};
 use crate::store::GraphStore;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// What a node stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, clap::ValueEnum)]
 pub enum NodeKind {
     Paper,
     Concept,
+    Method,
     Repository,
+    Dataset,
+    Listing,
+    Author,
+    Category,
 }
 
+/// What an edge stands for; edges point from the paper (or narrower concept, or method) outwards.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EdgeKind {
-    /// Paper → concept its text mentions.
+    /// Paper → concept its text mentions; weight = number of mentions.
     Mentions,
-    /// Paper → repository its abstract links.
+    /// Paper → repository its abstract links; weight = number of links.
     HasCode,
+    /// Paper → dataset or benchmark its text names; weight = number of mentions.
+    EvaluatedOn,
+    /// Paper → method whose acronym it defines.
+    Defines,
+    /// Paper → method it introduces.
+    Proposes,
+    /// Method → concept its long name mentions.
+    About,
     /// Concept → broader concept.
     Broader,
+    /// Paper → listing page or input file it was read from.
+    ListedIn,
+    /// Paper → author.
+    AuthoredBy,
+    /// Paper → arXiv category.
+    InCategory,
+    /// Concept — concept: papers mention both (the co-occurrence view only).
+    CoOccurs,
 }
 
 impl NodeKind {
@@ -31,7 +66,12 @@ impl NodeKind {
         match self {
             NodeKind::Paper => "paper",
             NodeKind::Concept => "concept",
+            NodeKind::Method => "method",
             NodeKind::Repository => "repository",
+            NodeKind::Dataset => "dataset",
+            NodeKind::Listing => "listing",
+            NodeKind::Author => "author",
+            NodeKind::Category => "category",
         }
     }
 }
@@ -41,7 +81,15 @@ impl EdgeKind {
         match self {
             EdgeKind::Mentions => "mentions",
             EdgeKind::HasCode => "has-code",
+            EdgeKind::EvaluatedOn => "evaluated-on",
+            EdgeKind::Defines => "defines",
+            EdgeKind::Proposes => "proposes",
+            EdgeKind::About => "about",
             EdgeKind::Broader => "broader",
+            EdgeKind::ListedIn => "listed-in",
+            EdgeKind::AuthoredBy => "authored-by",
+            EdgeKind::InCategory => "in-category",
+            EdgeKind::CoOccurs => "co-occurs",
         }
     }
 }
@@ -56,44 +104,177 @@ pub struct Node {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Edge {
     pub kind: EdgeKind,
+    /// How strongly the endpoints are linked: occurrences for extracted facts, 1 otherwise,
+    /// papers in common for co-occurrence.
+    pub weight: f64,
+    /// Normalized pointwise mutual information, for co-occurrence edges.
+    pub npmi: Option<f64>,
 }
 
 pub type KnowledgeGraph = DiGraph<Node, Edge>;
 
-const NODE_QUERIES: [(NodeKind, &str); 3] = [
+/// Nodes of each kind with their label. Datasets appear only once a paper names them.
+const NODE_QUERIES: [(NodeKind, &str); 8] = [
     (NodeKind::Paper, "SELECT ?n (MIN(?l) AS ?label) WHERE { ?n a schema:ScholarlyArticle ; dcterms:title ?l } GROUP BY ?n ORDER BY ?n"),
     (NodeKind::Concept, "SELECT ?n (MIN(?l) AS ?label) WHERE { ?n a skos:Concept ; skos:prefLabel ?l } GROUP BY ?n ORDER BY ?n"),
+    (NodeKind::Method, "SELECT ?n (MIN(?l) AS ?label) WHERE { ?n a pg:Method ; schema:name ?l } GROUP BY ?n ORDER BY ?n"),
     (NodeKind::Repository, "SELECT ?n (MIN(?l) AS ?label) WHERE { ?n a schema:SoftwareSourceCode ; schema:name ?l } GROUP BY ?n ORDER BY ?n"),
+    (NodeKind::Dataset, "SELECT ?n (MIN(?l) AS ?label) WHERE { ?n a schema:Dataset ; schema:name ?l . FILTER EXISTS { ?p pg:evaluatedOn ?n } } GROUP BY ?n ORDER BY ?n"),
+    (NodeKind::Listing, "SELECT ?n (MIN(?l) AS ?label) WHERE { ?n a pg:Listing ; dcterms:source ?l } GROUP BY ?n ORDER BY ?n"),
+    (NodeKind::Author, "SELECT ?n (MIN(?l) AS ?label) WHERE { ?n a schema:Person ; schema:name ?l } GROUP BY ?n ORDER BY ?n"),
+    (NodeKind::Category, "SELECT ?n (MIN(?l) AS ?label) WHERE { ?n a pg:Category ; schema:name ?l } GROUP BY ?n ORDER BY ?n"),
 ];
 
-const EDGE_QUERIES: [(EdgeKind, &str); 3] = [
-    (EdgeKind::Mentions, "SELECT ?s ?o WHERE { ?s a schema:ScholarlyArticle ; schema:mentions ?o } ORDER BY ?s ?o"),
-    (EdgeKind::HasCode, "SELECT ?s ?o WHERE { ?s a schema:ScholarlyArticle ; pg:hasCode ?o } ORDER BY ?s ?o"),
-    (EdgeKind::Broader, "SELECT ?s ?o WHERE { ?s a skos:Concept ; skos:broader ?o } ORDER BY ?s ?o"),
+/// Edge kinds, their predicate, and whether the weight counts evidence records.
+const EDGE_PREDICATES: [(EdgeKind, &str, bool); 10] = [
+    (EdgeKind::Mentions, "schema:mentions", true),
+    (EdgeKind::HasCode, "pg:hasCode", true),
+    (EdgeKind::EvaluatedOn, "pg:evaluatedOn", true),
+    (EdgeKind::Defines, "pg:defines", true),
+    (EdgeKind::Proposes, "pg:proposes", true),
+    (EdgeKind::About, "dcterms:subject", false),
+    (EdgeKind::Broader, "skos:broader", false),
+    (EdgeKind::ListedIn, "pg:listedIn", false),
+    (EdgeKind::AuthoredBy, "schema:author", false),
+    (EdgeKind::InCategory, "pg:category", false),
 ];
 
-/// Projects the store into a directed graph.
+/// Projects the whole store into a directed graph.
 pub fn project(store: &GraphStore) -> Result<KnowledgeGraph, QueryError> {
     let mut graph = KnowledgeGraph::new();
     let mut index: HashMap<String, NodeIndex> = HashMap::new();
     for (kind, sparql) in NODE_QUERIES {
-        for [iri, label] in pairs(store, sparql)? {
-            let node = graph.add_node(Node { iri: iri.clone(), kind, label });
+        for row in query::select(store, sparql, "graph projection", &[])? {
+            let iri = query::plain_value(&row[0]);
+            let node = graph.add_node(Node { iri: iri.clone(), kind, label: query::plain_value(&row[1]) });
             index.insert(iri, node);
         }
     }
-    for (kind, sparql) in EDGE_QUERIES {
-        for [from, to] in pairs(store, sparql)? {
+    for (kind, predicate, counted) in EDGE_PREDICATES {
+        let sparql = if counted {
+            format!(
+                "SELECT ?s ?o (COUNT(?e) AS ?w) WHERE {{ ?s {predicate} ?o .
+                   ?e pg:subject ?s ; pg:predicate {predicate} ; pg:object ?o }} GROUP BY ?s ?o ORDER BY ?s ?o"
+            )
+        } else {
+            format!("SELECT ?s ?o WHERE {{ ?s {predicate} ?o }} ORDER BY ?s ?o")
+        };
+        for row in query::select(store, &sparql, "graph projection", &[])? {
+            let (from, to) = (query::plain_value(&row[0]), query::plain_value(&row[1]));
+            let weight = row.get(2).map_or(1.0, |w| query::plain_value(w).parse().unwrap_or(1.0));
             if let (Some(&a), Some(&b)) = (index.get(&from), index.get(&to)) {
-                graph.add_edge(a, b, Edge { kind });
+                graph.add_edge(a, b, Edge { kind, weight, npmi: None });
             }
         }
     }
     Ok(graph)
 }
 
-/// Runs a two-column SELECT and returns each row's values (IRIs bare, literals as values).
-fn pairs(store: &GraphStore, sparql: &str) -> Result<Vec<[String; 2]>, QueryError> {
-    let rows = query::select(store, sparql, "graph projection", &[])?;
-    Ok(rows.iter().map(|row| [query::plain_value(&row[0]), query::plain_value(&row[1])]).collect())
+/// Which part of the graph to keep.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Keep only nodes of these kinds (all when empty).
+    pub kinds: Vec<NodeKind>,
+    /// Keep only nodes within `depth` hops (in either direction) of this node IRI.
+    pub around: Option<(String, usize)>,
+    /// Drop edges lighter than this, then the nodes that only those edges connected.
+    pub min_weight: Option<f64>,
+}
+
+/// The subgraph `filter` describes; node and edge order is preserved.
+pub fn filter(graph: &KnowledgeGraph, filter: &Filter) -> KnowledgeGraph {
+    let kind_ok = |n: NodeIndex| filter.kinds.is_empty() || filter.kinds.contains(&graph[n].kind);
+    let weight_ok = |w: f64| filter.min_weight.is_none_or(|min| w >= min);
+    let mut keep: HashSet<NodeIndex> = graph.node_indices().filter(|&n| kind_ok(n)).collect();
+    if let Some((iri, depth)) = &filter.around {
+        let start = graph.node_indices().find(|&n| &graph[n].iri == iri && keep.contains(&n));
+        let mut reached = HashSet::new();
+        let mut queue: VecDeque<(NodeIndex, usize)> = start.into_iter().map(|n| (n, 0)).collect();
+        reached.extend(start);
+        while let Some((node, hops)) = queue.pop_front() {
+            if hops == *depth {
+                continue;
+            }
+            for edge in graph.edges_directed(node, petgraph::Outgoing).chain(graph.edges_directed(node, petgraph::Incoming)) {
+                let next = if edge.source() == node { edge.target() } else { edge.source() };
+                if keep.contains(&next) && weight_ok(edge.weight().weight) && reached.insert(next) {
+                    queue.push_back((next, hops + 1));
+                }
+            }
+        }
+        keep = reached;
+    }
+    if filter.min_weight.is_some() {
+        let connected = |n: NodeIndex| graph.neighbors_undirected(n).next().is_some();
+        let linked: HashSet<NodeIndex> = graph
+            .edge_references()
+            .filter(|e| weight_ok(e.weight().weight))
+            .flat_map(|e| [e.source(), e.target()])
+            .collect();
+        keep.retain(|&n| !connected(n) || linked.contains(&n));
+    }
+    graph.filter_map(
+        |n, node| keep.contains(&n).then(|| node.clone()),
+        |_, edge| weight_ok(edge.weight).then(|| edge.clone()),
+    )
+}
+
+/// How many nodes of each kind, in kind order.
+pub fn count_kinds(graph: &KnowledgeGraph) -> Vec<(NodeKind, usize)> {
+    let mut counts = std::collections::BTreeMap::new();
+    for node in graph.node_weights() {
+        *counts.entry(node.kind).or_insert(0) += 1;
+    }
+    counts.into_iter().collect()
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A graph of `kind` nodes named by their index, with the given weighted edges.
+    pub(crate) fn graph_of(kinds: &[NodeKind], edges: &[(usize, usize, f64)]) -> KnowledgeGraph {
+        let mut graph = KnowledgeGraph::new();
+        for (i, &kind) in kinds.iter().enumerate() {
+            graph.add_node(Node { iri: format!("n{i}"), kind, label: format!("node {i}") });
+        }
+        for &(a, b, weight) in edges {
+            graph.add_edge(NodeIndex::new(a), NodeIndex::new(b), Edge { kind: EdgeKind::Mentions, weight, npmi: None });
+        }
+        graph
+    }
+
+    fn iris(graph: &KnowledgeGraph) -> Vec<&str> {
+        graph.node_weights().map(|n| n.iri.as_str()).collect()
+    }
+
+    use NodeKind::{Concept as C, Paper as P};
+
+    #[test]
+    fn neighbourhood_follows_edges_both_ways_up_to_depth() {
+        // n0 → n1 ← n2 → n3 → n4
+        let graph = graph_of(&[P, C, P, C, C], &[(0, 1, 1.0), (2, 1, 1.0), (2, 3, 1.0), (3, 4, 1.0)]);
+        let around = |depth| filter(&graph, &Filter { around: Some(("n1".into(), depth)), ..Filter::default() });
+        assert_eq!(iris(&around(0)), ["n1"]);
+        assert_eq!(iris(&around(1)), ["n0", "n1", "n2"]);
+        assert_eq!(iris(&around(2)), ["n0", "n1", "n2", "n3"]);
+        assert_eq!(around(2).edge_count(), 3);
+    }
+
+    #[test]
+    fn kinds_filter_drops_nodes_and_their_edges() {
+        let graph = graph_of(&[P, C, C], &[(0, 1, 1.0), (1, 2, 1.0)]);
+        let concepts = filter(&graph, &Filter { kinds: vec![C], ..Filter::default() });
+        assert_eq!(iris(&concepts), ["n1", "n2"]);
+        assert_eq!(concepts.edge_count(), 1);
+    }
+
+    #[test]
+    fn min_weight_drops_light_edges_and_nodes_left_alone_by_them() {
+        // n3 had no edges to begin with and stays.
+        let graph = graph_of(&[P, C, C, C], &[(0, 1, 3.0), (0, 2, 1.0)]);
+        let heavy = filter(&graph, &Filter { min_weight: Some(2.0), ..Filter::default() });
+        assert_eq!(iris(&heavy), ["n0", "n1", "n3"]);
+        assert_eq!(heavy.edge_count(), 1);
+    }
 }

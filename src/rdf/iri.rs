@@ -78,7 +78,12 @@ fn hash(parts: &[&str]) -> String {
         hasher.update(part.as_bytes());
         hasher.update([0]);
     }
-    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    let mut hex = String::with_capacity(64);
+    for byte in hasher.finalize() {
+        hex.push(char::from_digit(u32::from(byte >> 4), 16).expect("a nibble is a hex digit"));
+        hex.push(char::from_digit(u32::from(byte & 0xf), 16).expect("a nibble is a hex digit"));
+    }
+    hex
 }
 
 fn percent_encode(text: &str) -> String {

@@ -1,6 +1,7 @@
 //! Integration tests: the whole pipeline on the bundled listings, through the library and the CLI.
 
-mod cli;
+pub mod cli;
+mod graph;
 mod pipeline;
 
 use std::path::PathBuf;

@@ -1,0 +1,27 @@
+//! The store itself as RDF: Turtle and N-Triples (the default graph, where papergraph keeps
+//! everything) or N-Quads (every graph). Streams straight from the store.
+
+use std::io::Write;
+
+use oxigraph::io::{RdfFormat, RdfSerializer};
+use oxigraph::model::GraphNameRef;
+
+use crate::rdf::vocab::PREFIXES;
+use crate::store::{GraphStore, StoreError};
+
+/// Dumps the store in `format` (Turtle, N-Triples or N-Quads). Turtle uses the vocabulary's
+/// prefixes.
+pub fn write(store: &GraphStore, format: RdfFormat, out: impl Write) -> Result<(), StoreError> {
+    let mut serializer = RdfSerializer::from_format(format);
+    if format == RdfFormat::Turtle {
+        for (prefix, iri) in PREFIXES {
+            serializer = serializer.with_prefix(prefix, iri).expect("vocabulary prefixes are valid IRIs");
+        }
+    }
+    let result = if format.supports_datasets() {
+        store.store.dump_to_writer(serializer, out).map(drop)
+    } else {
+        store.store.dump_graph_to_writer(GraphNameRef::DefaultGraph, serializer, out).map(drop)
+    };
+    result.map_err(|source| StoreError::Dump { path: store.path.clone(), source })
+}
