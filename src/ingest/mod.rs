@@ -37,6 +37,7 @@ pub struct Problem {
 }
 
 impl Problem {
+    /// A problem in the file at `path`, at `line` (a line number or `None`).
     pub(crate) fn new(path: &Path, line: impl Into<Option<usize>>, message: impl Into<String>) -> Self {
         Problem { path: path.to_path_buf(), line: line.into(), message: message.into() }
     }
@@ -75,6 +76,7 @@ pub enum Format {
 }
 
 impl Format {
+    /// Short name for messages and progress lines (`arxiv-jsonl`).
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Listing => "listing",

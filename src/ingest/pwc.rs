@@ -375,6 +375,20 @@ mod tests {
     }
 
     #[test]
+    fn a_malformed_first_element_does_not_hide_the_format() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("links.json");
+        std::fs::write(&path, "[{\"repo_url\": https://github.com/a/b},\n {\"repo_url\": \"https://github.com/c/d\"}]").unwrap();
+        let (format, read) = read_all(&path);
+        assert_eq!(format, Format::PwcLinks);
+        assert_eq!(read.code_links.iter().map(|l| (l.url.as_str(), l.line)).collect::<Vec<_>>(), [("https://github.com/c/d", 2)]);
+        assert_eq!(
+            problem_lines(&read),
+            [(Some(1), "record 1: invalid JSON at column 14: expected value: {\"repo_url\": https://github.com/a/b}")]
+        );
+    }
+
+    #[test]
     fn strings_with_brackets_and_escapes_do_not_cut_elements() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("links.json");
