@@ -1,9 +1,10 @@
 //! The records that flow from `ingest` into `extract`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// One input page or file papers were read from.
+/// One input file records were read from: a listing page, an arXiv snapshot or API response,
+/// or a Papers-with-Code dump.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Listing {
     /// Path as given on the command line (or found under a directory).
@@ -11,8 +12,17 @@ pub struct Listing {
     /// File name without directories; it names the listing's IRI, so the same page read from
     /// another folder is the same listing.
     pub name: String,
-    /// Date printed in the page header, as written (`Mar 13`); listing pages carry no year.
+    /// Date printed in a listing page's header, as written (`Mar 13`); listing pages carry no
+    /// year. Other formats date their papers instead.
     pub date: Option<String>,
+}
+
+impl Listing {
+    /// The listing of the file at `path`, undated.
+    pub fn new(path: &Path) -> Self {
+        let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+        Listing { path: path.to_path_buf(), name, date: None }
+    }
 }
 
 /// One paper as read from one listing. A paper that appears on several listings yields several
@@ -21,13 +31,43 @@ pub struct Listing {
 pub struct Paper {
     pub title: String,
     pub abstract_text: String,
-    /// arXiv identifier (`2403.01234`) when the source gives one.
+    /// arXiv identifier without version (`2403.01234`, `math/0406594`) when the source gives one.
     pub arxiv_id: Option<String>,
+    /// Author display names (`First Last`), in the source's order; empty when it gives none.
+    pub authors: Vec<String>,
+    /// arXiv category codes (`cs.LG`), primary first; empty when the source gives none.
+    pub categories: Vec<String>,
+    /// ISO date (`YYYY-MM-DD`) the source gives the paper: arXiv `update_date`, Atom
+    /// `published`, Papers-with-Code `date`.
+    pub date: Option<String>,
     pub source: Arc<Listing>,
     /// 1-based line of the title in the source file.
     pub title_line: usize,
     /// 1-based line of the abstract in the source file.
     pub abstract_line: usize,
+}
+
+/// A code repository a bulk source links to a paper (Papers-with-Code links file).
+#[derive(Debug, Clone)]
+pub struct CodeLink {
+    /// arXiv identifier of the paper, without version, when the source gives one.
+    pub arxiv_id: Option<String>,
+    /// Title of the paper, when the source gives one.
+    pub title: Option<String>,
+    /// Repository URL as given (`https://github.com/hustvl/Vim`).
+    pub url: String,
+    /// Whether the paper's authors wrote the code, when the source says.
+    pub official: Option<bool>,
+    pub source: Arc<Listing>,
+    /// 1-based line where the link's record starts in the source file.
+    pub line: usize,
+}
+
+/// One record a reader yields.
+#[derive(Debug, Clone)]
+pub enum Record {
+    Paper(Paper),
+    CodeLink(CodeLink),
 }
 
 /// Which text field of a paper a span points into.
@@ -76,7 +116,10 @@ pub(crate) fn test_paper(title: &str, abstract_text: &str) -> Paper {
         title: title.into(),
         abstract_text: abstract_text.into(),
         arxiv_id: None,
-        source: Arc::new(Listing { path: PathBuf::from("t.txt"), name: "t.txt".into(), date: None }),
+        authors: Vec::new(),
+        categories: Vec::new(),
+        date: None,
+        source: Arc::new(Listing::new(Path::new("t.txt"))),
         title_line: 1,
         abstract_line: 3,
     }

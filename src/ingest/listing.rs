@@ -20,6 +20,7 @@ use std::sync::{Arc, LazyLock};
 
 use regex::Regex;
 
+use super::text::{collapse_whitespace, preview};
 use super::Problem;
 use crate::model::{Listing, Paper};
 
@@ -46,13 +47,8 @@ struct Paragraph {
 
 /// Parses a listing page from raw bytes; `path` names it in errors and in the graph.
 pub fn parse_listing(path: &Path, bytes: &[u8]) -> ListingPage {
-    let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-    let mut page = ListingPage {
-        listing: Arc::new(Listing { path: path.to_path_buf(), name, date: None }),
-        papers: Vec::new(),
-        problems: Vec::new(),
-    };
-    let problem = |line: Option<usize>, message: String| Problem { path: path.to_path_buf(), line, message };
+    let mut page = ListingPage { listing: Arc::new(Listing::new(path)), papers: Vec::new(), problems: Vec::new() };
+    let problem = |line: Option<usize>, message: String| Problem::new(path, line, message);
 
     let text = match decode_text(bytes) {
         Ok(text) => text,
@@ -102,6 +98,9 @@ pub fn parse_listing(path: &Path, bytes: &[u8]) -> ListingPage {
                     title: title.text.clone(),
                     abstract_text: abstract_.text.clone(),
                     arxiv_id: None,
+                    authors: Vec::new(),
+                    categories: Vec::new(),
+                    date: None,
                     source: page.listing.clone(),
                     title_line: title.line,
                     abstract_line: abstract_.line,
@@ -163,7 +162,7 @@ fn split_paragraphs(text: &str) -> Vec<Paragraph> {
         }
     }
     for paragraph in &mut paragraphs {
-        paragraph.text = paragraph.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        paragraph.text = collapse_whitespace(&paragraph.text);
     }
     paragraphs
 }
@@ -173,15 +172,6 @@ fn looks_like_abstract(text: &str) -> bool {
     let words = text.split_whitespace().count();
     let sentence_breaks = text.matches(". ").count();
     text.chars().count() > 250 || sentence_breaks >= 1 && words > 15 || text.ends_with('.') && words > 12
-}
-
-fn preview(text: &str) -> String {
-    const MAX: usize = 60;
-    if text.chars().count() <= MAX {
-        text.to_owned()
-    } else {
-        format!("{}...", text.chars().take(MAX).collect::<String>())
-    }
 }
 
 #[cfg(test)]

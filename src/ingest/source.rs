@@ -1,0 +1,290 @@
+//! Opening an input file: transparent gzip, format recognition, progress counting.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Cursor, Read};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use flate2::bufread::MultiGzDecoder;
+
+use super::text::{collapse_whitespace, preview};
+use super::{arxiv_atom, arxiv_json, format_extension, parse_listing, pwc, Format, Opened, Problem, Records};
+use crate::model::{Listing, Record};
+
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+const UTF8_BOM: &[u8] = b"\xef\xbb\xbf";
+/// Bytes looked at past the first non-white-space byte to recognize a format.
+const SNIFF_LEN: usize = 64;
+/// Leading white space read at most while looking for the first byte that says something.
+const MAX_LEADING_SPACE: usize = 1 << 20;
+
+/// What the start of a file's content says it is.
+enum Shape {
+    Text,
+    JsonLines,
+    JsonArray,
+    Xml,
+}
+
+/// Opens `path` for streaming its records. Gzip is decompressed, recognized by its magic bytes
+/// whatever the name. The format is recognized by content: `{` starts arXiv JSON lines, `[` a
+/// Papers-with-Code array (papers or links by the keys of its first elements), `<` an Atom
+/// feed. Other text is a listing page unless the name (`*.jsonl`, `*.json`, `*.xml`, `*.atom`,
+/// optionally `.gz`) promises one of the others, which is then a problem; so is content of no
+/// known format.
+pub fn open(path: &Path) -> Result<Opened, Problem> {
+    let cannot_read = |e: io::Error| Problem::new(path, None, format!("cannot read file: {e}"));
+    let file = File::open(path).map_err(cannot_read)?;
+    let size = file.metadata().map_err(cannot_read)?.len();
+    let bytes_read = Arc::new(AtomicU64::new(0));
+    let mut raw = BufReader::new(Counted { inner: file, count: bytes_read.clone() });
+    let mut content: Box<dyn BufRead + Send> = if raw.fill_buf().map_err(cannot_read)?.starts_with(&GZIP_MAGIC) {
+        Box::new(BufReader::new(MultiGzDecoder::new(raw)))
+    } else {
+        Box::new(raw)
+    };
+    let head = read_head(&mut content).map_err(cannot_read)?;
+    let shape = recognize(path, &head)?;
+    let input = Cursor::new(head).chain(content);
+    let listing = Arc::new(Listing::new(path));
+    let (format, records) = match shape {
+        Shape::Text => (Format::Listing, listing_records(path, input).map_err(cannot_read)?),
+        Shape::JsonLines => (Format::ArxivJsonl, arxiv_json::records(listing, input)),
+        Shape::Xml => (Format::ArxivAtom, arxiv_atom::records(listing, input)),
+        Shape::JsonArray => pwc::records(listing, input)?,
+    };
+    Ok(Opened { format, records, bytes_read, size })
+}
+
+/// Reads the start of `input`, past any byte-order mark: up to `SNIFF_LEN` bytes beyond its
+/// first non-white-space byte, or all of it when shorter.
+fn read_head(input: &mut impl BufRead) -> io::Result<Vec<u8>> {
+    if input.fill_buf()?.starts_with(UTF8_BOM) {
+        input.consume(UTF8_BOM.len());
+    }
+    let mut head = Vec::new();
+    loop {
+        let enough = match head.iter().position(|b: &u8| !b.is_ascii_whitespace()) {
+            Some(start) => head.len() >= start + SNIFF_LEN,
+            None => head.len() >= MAX_LEADING_SPACE,
+        };
+        if enough || input.by_ref().take(SNIFF_LEN as u64).read_to_end(&mut head)? == 0 {
+            return Ok(head);
+        }
+    }
+}
+
+/// See [`open`]; `*.txt` files that do not start like another format always go to the listing
+/// reader, which reports empty and binary pages.
+fn recognize(path: &Path, head: &[u8]) -> Result<Shape, Problem> {
+    let first = head.iter().find(|b| !b.is_ascii_whitespace());
+    match first {
+        Some(b'{') => return Ok(Shape::JsonLines),
+        Some(b'[') => return Ok(Shape::JsonArray),
+        Some(b'<') => return Ok(Shape::Xml),
+        _ => {}
+    }
+    let extension = format_extension(path);
+    let expected = match extension.as_deref() {
+        Some("txt") => return Ok(Shape::Text),
+        Some("jsonl") => "JSON lines (a `{` object a line)",
+        Some("json") => "a JSON array (`[`)",
+        Some("xml" | "atom") => "an Atom feed (`<`)",
+        _ if first.is_some() && is_text(head) => return Ok(Shape::Text),
+        _ => {
+            return Err(Problem::new(
+                path,
+                None,
+                format!(
+                    "unrecognized content: {}; expected a listing page, arXiv JSON lines, an arXiv Atom feed \
+                     or a Papers-with-Code JSON array",
+                    describe(head)
+                ),
+            ))
+        }
+    };
+    let extension = extension.unwrap_or_default();
+    Err(Problem::new(path, None, format!("a .{extension} file should hold {expected}, but this one holds {}", describe(head))))
+}
+
+/// UTF-8 without control bytes other than white space (a character cut at the end is fine).
+fn is_text(head: &[u8]) -> bool {
+    let valid = match std::str::from_utf8(head) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none(),
+    };
+    valid && !head.iter().any(|&b| b.is_ascii_control() && !b.is_ascii_whitespace())
+}
+
+fn describe(head: &[u8]) -> String {
+    if head.is_empty() {
+        "nothing (empty file)".into()
+    } else if head.iter().all(u8::is_ascii_whitespace) {
+        "only white space".into()
+    } else if is_text(head) {
+        format!("text starting \"{}\"", preview(&collapse_whitespace(&String::from_utf8_lossy(head))))
+    } else {
+        let bytes: Vec<String> = head.iter().take(8).map(|b| format!("{b:02x}")).collect();
+        format!("binary data (starting {})", bytes.join(" "))
+    }
+}
+
+/// A listing page is small: it is read whole and its papers and problems come in line order.
+fn listing_records(path: &Path, mut input: impl Read) -> io::Result<Records> {
+    let mut bytes = Vec::new();
+    input.read_to_end(&mut bytes)?;
+    let page = parse_listing(path, &bytes);
+    let papers = page.papers.into_iter().map(|p| (p.title_line, Ok(Record::Paper(p))));
+    let problems = page.problems.into_iter().map(|p| (p.line.unwrap_or(0), Err(p)));
+    let mut records: Vec<_> = papers.chain(problems).collect();
+    records.sort_by_key(|(line, _)| *line);
+    Ok(Box::new(records.into_iter().map(|(_, record)| record)))
+}
+
+/// Counts the bytes read through it, for progress reports.
+struct Counted<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::sync::atomic::Ordering;
+
+    use flate2::write::GzEncoder;
+    use flate2::Compression;
+
+    use super::*;
+    use crate::ingest::testing::{fixture, read_all};
+    use crate::ingest::{input_files, read_inputs};
+
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
+        let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
+        encoder.write_all(bytes).unwrap();
+        encoder.finish().unwrap()
+    }
+
+    fn titles(read: &crate::ingest::Ingested) -> Vec<(&str, usize)> {
+        read.papers.iter().map(|p| (p.title.as_str(), p.title_line)).collect()
+    }
+
+    #[test]
+    fn gzip_is_recognized_by_content_and_read_like_the_plain_file() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, format) in [
+            ("arxiv-snapshot-malformed.jsonl", Format::ArxivJsonl),
+            ("arxiv-api.atom", Format::ArxivAtom),
+            ("pwc-papers.json", Format::PwcPapers),
+        ] {
+            let plain = std::fs::read(fixture(name)).unwrap();
+            let compressed = dir.path().join(format!("{name}-compressed"));
+            std::fs::write(&compressed, gzip(&plain)).unwrap();
+
+            let (plain_format, plain_read) = read_all(&fixture(name));
+            let (gz_format, gz_read) = read_all(&compressed);
+            assert_eq!((plain_format, gz_format), (format, format));
+            assert!(!gz_read.papers.is_empty());
+            assert_eq!(titles(&gz_read), titles(&plain_read));
+            let lines = |read: &crate::ingest::Ingested| read.problems.iter().map(|p| (p.line, p.message.clone())).collect::<Vec<_>>();
+            assert_eq!(lines(&gz_read), lines(&plain_read));
+        }
+    }
+
+    #[test]
+    fn a_cut_gzip_stream_keeps_the_records_before_the_cut() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("snapshot.jsonl.gz");
+        let compressed = gzip(&std::fs::read(fixture("arxiv-snapshot.jsonl")).unwrap());
+        std::fs::write(&path, &compressed[..compressed.len() * 2 / 3]).unwrap();
+        let (_, read) = read_all(&path);
+        assert!(!read.papers.is_empty() && read.papers.len() < 5, "{}", read.papers.len());
+        assert_eq!(read.problems.len(), 1);
+        assert!(read.problems[0].message.starts_with("cannot read further: "), "{}", read.problems[0]);
+    }
+
+    #[test]
+    fn bytes_read_reaches_the_size_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("snapshot.jsonl.gz");
+        std::fs::write(&path, gzip(&std::fs::read(fixture("arxiv-snapshot.jsonl")).unwrap())).unwrap();
+        for path in [fixture("arxiv-snapshot.jsonl"), path] {
+            let opened = open(&path).unwrap();
+            assert_eq!(opened.size, std::fs::metadata(&path).unwrap().len());
+            assert!(opened.bytes_read.load(Ordering::Relaxed) <= opened.size);
+            assert_eq!(opened.records.count(), 5);
+            assert_eq!(opened.bytes_read.load(Ordering::Relaxed), opened.size);
+        }
+    }
+
+    #[test]
+    fn content_wins_over_a_misleading_extension() {
+        let dir = tempfile::tempdir().unwrap();
+        for (fixture_name, misleading, format) in [
+            ("arxiv-snapshot.jsonl", "snapshot.txt", Format::ArxivJsonl),
+            ("arxiv-api.atom", "feed.json", Format::ArxivAtom),
+            ("pwc-links.json", "links.xml", Format::PwcLinks),
+        ] {
+            let path = dir.path().join(misleading);
+            std::fs::copy(fixture(fixture_name), &path).unwrap();
+            assert_eq!(open(&path).map(|o| o.format).map_err(|p| p.to_string()), Ok(format), "{misleading}");
+        }
+        let page = dir.path().join("page");
+        std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/listings/000_ddb558801fc4f367.txt"), &page).unwrap();
+        assert_eq!(open(&page).map(|o| o.format).ok(), Some(Format::Listing), "text without an extension is a listing page");
+    }
+
+    #[test]
+    fn unknown_content_is_a_clear_problem() {
+        let dir = tempfile::tempdir().unwrap();
+        let cases: [(&str, &[u8], &str); 4] = [
+            (
+                "image.png",
+                &[0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0],
+                "unrecognized content: binary data (starting 89 50 4e 47 0d 0a 1a 0a); expected a listing page, \
+                 arXiv JSON lines, an arXiv Atom feed or a Papers-with-Code JSON array",
+            ),
+            ("notes.json", b"id,title\n2401.09417,Vision Mamba\n", "a .json file should hold a JSON array (`[`), but this one holds text starting \"id,title 2401.09417,Vision Mamba\""),
+            ("empty.jsonl.gz", &gzip(b""), "a .jsonl file should hold JSON lines (a `{` object a line), but this one holds nothing (empty file)"),
+            ("feed.atom", b"Error 503: Service Unavailable", "a .atom file should hold an Atom feed (`<`), but this one holds text starting \"Error 503: Service Unavailable\""),
+        ];
+        for (name, bytes, message) in cases {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            let problem = open(&path).err().unwrap_or_else(|| panic!("{name} opened"));
+            assert_eq!(problem.to_string(), format!("{}: {message}", path.display()));
+        }
+        let missing = open(&dir.path().join("missing.jsonl")).err().unwrap();
+        assert!(missing.message.starts_with("cannot read file: "), "{missing}");
+    }
+
+    #[test]
+    fn directories_are_read_in_name_order_with_every_format() {
+        let dir = tempfile::tempdir().unwrap();
+        let nested = dir.path().join("b-nested");
+        std::fs::create_dir(&nested).unwrap();
+        std::fs::write(nested.join("snapshot.jsonl.gz"), gzip(&std::fs::read(fixture("arxiv-snapshot.jsonl")).unwrap())).unwrap();
+        std::fs::copy(fixture("pwc-links.json"), dir.path().join("a-links.json")).unwrap();
+        std::fs::copy(fixture("arxiv-api.atom"), dir.path().join("c-api.atom")).unwrap();
+        std::fs::write(dir.path().join("notes.md"), "not an input").unwrap();
+
+        let (files, problems) = input_files(&[dir.path().to_path_buf(), dir.path().join("missing")]);
+        let names: Vec<_> = files.iter().map(|f| f.strip_prefix(dir.path()).unwrap().to_str().unwrap()).collect();
+        assert_eq!(names, ["a-links.json", "b-nested/snapshot.jsonl.gz", "c-api.atom"]);
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].message.starts_with("cannot read input: "));
+
+        let read = read_inputs(&[dir.path().to_path_buf()]);
+        assert_eq!((read.papers.len(), read.code_links.len(), read.files_read), (8, 4, 3));
+        assert!(read.problems.is_empty(), "{:?}", read.problems);
+    }
+}
