@@ -70,6 +70,16 @@ pub enum Record {
     CodeLink(CodeLink),
 }
 
+impl Record {
+    /// The file the record was read from.
+    pub fn source(&self) -> &Listing {
+        match self {
+            Record::Paper(paper) => &paper.source,
+            Record::CodeLink(link) => &link.source,
+        }
+    }
+}
+
 /// Which text field of a paper a span points into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Field {

@@ -1,32 +1,81 @@
-//! `build`: ingest → extract → rdf → store, for a set of inputs.
+//! `build`: ingest → extract → rdf → store, streaming.
+//!
+//! A reader thread pulls records from each input in turn, in chunks; each chunk is extracted
+//! and turned into quads on rayon's pool, and the quads flow through a bounded channel into
+//! Oxigraph's bulk loader. Memory holds a few chunks and the loader's batch, never the corpus.
+//! The loader commits once at the end, so a failed build (or `--strict` meeting a bad record)
+//! leaves the store as it was.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::{sync_channel, Receiver};
 
-use crate::extract::{Datasets, Extractor, LinkTarget, Taxonomy};
+use oxigraph::model::Quad;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::extract::{Datasets, Extractor, Taxonomy};
 use crate::ingest::{self, Problem};
-use crate::rdf::{self, iri, QuadSink};
+use crate::model::Record;
+use crate::rdf::{self, QuadSink};
 use crate::store::{GraphStore, StoreError};
 
+/// Records extracted together on the pool.
+const CHUNK_RECORDS: usize = 2048;
+/// Chunks of quads waiting for the loader.
+const CHUNKS_IN_FLIGHT: usize = 4;
+/// Problems kept in the report; the rest are only counted.
+const MAX_PROBLEMS_KEPT: usize = 1000;
+
 /// What a build did.
-#[derive(Debug)]
+#[derive(Debug, Default, Serialize)]
 pub struct BuildReport {
-    /// Listing entries read (a paper listed twice counts twice).
-    pub entries: usize,
-    /// Distinct papers among them.
-    pub papers: usize,
-    /// Files that yielded at least one entry.
+    /// Input files that yielded at least one record.
     pub files: usize,
-    /// Distinct code repositories linked from the papers read.
+    /// Paper records read (a paper listed twice counts twice).
+    pub records: usize,
+    /// Code links read from Papers-with-Code link files.
+    pub code_links: usize,
+    /// Distinct papers in the store afterwards.
+    pub papers: usize,
+    /// Papers read without an arXiv id merged into the paper with the same title that has one.
+    pub papers_merged: usize,
+    /// Distinct code repositories in the store afterwards.
     pub repositories: usize,
     /// Distinct concepts mentioned by the papers read.
     pub concepts_mentioned: usize,
-    /// Quads added by this build (0 when rebuilding identical inputs).
-    pub quads_added: usize,
-    /// Quads in the store after the build.
-    pub quads_total: usize,
-    /// Files and records skipped, in input order.
+    /// Quads produced (before the store drops the ones it already holds).
+    pub quads_written: usize,
+    /// Files and records skipped.
+    pub skipped: usize,
+    /// The first skipped files and records, in input order (`FILE:LINE: message` in JSON).
+    #[serde(serialize_with = "as_messages")]
     pub problems: Vec<Problem>,
+}
+
+/// How a build runs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BuildOptions {
+    /// Fail on the first bad file or record instead of skipping it.
+    pub strict: bool,
+}
+
+/// Where a build stands, for progress displays.
+#[derive(Debug, Clone, Default)]
+pub struct Progress {
+    pub bytes_read: u64,
+    pub bytes_total: u64,
+    pub records: usize,
+}
+
+/// Why a build stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("{0} (--strict stops at the first bad record)")]
+    Strict(Problem),
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 /// The curated knowledge extraction matches against.
@@ -42,49 +91,169 @@ impl Knowledge {
     }
 }
 
-/// Reads `inputs`, extracts facts with `knowledge`, and stores everything in `store`.
+/// Reads `inputs`, extracts facts with `knowledge`, and loads everything into `store` (or only
+/// counts the quads when `store` is `None`: a dry run). `progress` is called after each chunk.
 ///
-/// Bad files and records are skipped and reported; every good record is stored. Files are
-/// stored in one transaction, so a failure while writing leaves the store as it was.
-pub fn build(inputs: &[PathBuf], knowledge: &Knowledge, store: &GraphStore) -> Result<BuildReport, StoreError> {
-    let ingested = ingest::read_inputs(inputs);
+/// Bad files and records are skipped and reported (or stop the build under `strict`); every
+/// good record is stored.
+pub fn build(
+    inputs: &[PathBuf],
+    knowledge: &Knowledge,
+    store: Option<&GraphStore>,
+    options: BuildOptions,
+    progress: &(dyn Fn(&Progress) + Sync),
+) -> Result<BuildReport, BuildError> {
     let extractor = Extractor::new(&knowledge.taxonomy, &knowledge.datasets);
-    let facts = extractor.extract_all(&ingested.papers);
+    let (files, problems) = ingest::input_files(inputs);
+    let mut report = BuildReport::default();
+    for problem in problems {
+        note_problem(&mut report, problem, options)?;
+    }
+    let bytes_total = files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
 
     let mut sink = QuadSink { quads: rdf::default_graph_quads(&knowledge.taxonomy.triples) };
     sink.quads.extend(rdf::default_graph_quads(&knowledge.datasets.triples));
     sink.quads.extend(rdf::extractor_quads());
-    let mut listings = BTreeMap::new();
-    for paper in &ingested.papers {
-        listings.entry(paper.source.name.clone()).or_insert_with(|| paper.source.clone());
-    }
-    for listing in listings.values() {
-        rdf::listing_quads(listing, &mut sink);
-    }
-    let mut papers = BTreeSet::new();
-    let mut repositories = BTreeSet::new();
     let mut concepts = BTreeSet::new();
-    for (paper, facts) in ingested.papers.iter().zip(&facts) {
-        papers.insert(iri::paper(paper));
-        concepts.extend(facts.mentions.iter().map(|m| m.entry));
-        repositories.extend(facts.links.iter().filter_map(|l| match &l.target {
-            LinkTarget::Repository(r) => Some(r.key()),
-            LinkTarget::Page(_) => None,
-        }));
-        rdf::paper_quads(paper, facts, &extractor, &mut sink);
-    }
 
-    let before = store.len()?;
-    store.insert_all(&sink.quads)?;
-    let after = store.len()?;
-    Ok(BuildReport {
-        entries: ingested.papers.len(),
-        papers: papers.len(),
-        files: ingested.files_read,
-        repositories: repositories.len(),
-        concepts_mentioned: concepts.len(),
-        quads_added: after - before,
-        quads_total: after,
-        problems: ingested.problems,
-    })
+    let (sender, receiver) = sync_channel::<Chunk>(CHUNKS_IN_FLIGHT);
+    let outcome = std::thread::scope(|scope| {
+        let loader = scope.spawn(move || load(store, receiver));
+        let mut read = || -> Result<(), BuildError> {
+            sender.send(Chunk::Quads(std::mem::take(&mut sink.quads))).ok();
+            let mut done = Progress { bytes_total, ..Progress::default() };
+            for file in &files {
+                let opened = match ingest::open(file) {
+                    Ok(opened) => opened,
+                    Err(problem) => {
+                        note_problem(&mut report, problem, options)?;
+                        continue;
+                    }
+                };
+                let read_before = report.records + report.code_links;
+                let bytes_before = done.bytes_read;
+                let mut listing_written = false;
+                let mut chunk = Vec::with_capacity(CHUNK_RECORDS);
+                let mut records = opened.records.peekable();
+                while records.peek().is_some() {
+                    chunk.clear();
+                    for item in records.by_ref().take(CHUNK_RECORDS) {
+                        match item {
+                            Ok(record) => chunk.push(record),
+                            Err(problem) => note_problem(&mut report, problem, options)?,
+                        }
+                    }
+                    let (mut quads, mentioned) = chunk_quads(&chunk, &extractor);
+                    concepts.extend(mentioned);
+                    if let (false, Some(record)) = (listing_written, chunk.first()) {
+                        let mut listing = QuadSink::default();
+                        rdf::listing_quads(record.source(), &mut listing);
+                        quads.extend(listing.quads);
+                        listing_written = true;
+                    }
+                    for record in &chunk {
+                        match record {
+                            Record::Paper(_) => report.records += 1,
+                            Record::CodeLink(_) => report.code_links += 1,
+                        }
+                    }
+                    report.quads_written += quads.len();
+                    if sender.send(Chunk::Quads(quads)).is_err() {
+                        return Ok(()); // the loader failed; its error is reported below
+                    }
+                    done.bytes_read = bytes_before + opened.bytes_read.load(Ordering::Relaxed);
+                    done.records = report.records + report.code_links;
+                    progress(&done);
+                }
+                done.bytes_read = bytes_before + opened.size;
+                if report.records + report.code_links > read_before {
+                    report.files += 1;
+                }
+            }
+            sender.send(Chunk::End).ok();
+            Ok(())
+        };
+        let read_result = read();
+        drop(sender);
+        let load_result = loader.join().expect("the loader thread does not panic");
+        read_result.and(load_result.map_err(BuildError::from))
+    });
+    outcome?;
+    report.concepts_mentioned = concepts.len();
+    if let Some(store) = store {
+        report.papers_merged = store.merge_papers_by_title()?;
+        report.papers = store.count_of_type(crate::rdf::vocab::SCHEMA_SCHOLARLY_ARTICLE)?;
+        report.repositories = store.count_of_type(crate::rdf::vocab::SCHEMA_SOFTWARE_SOURCE_CODE)?;
+    }
+    Ok(report)
+}
+
+/// What the reader sends the loader.
+enum Chunk {
+    Quads(Vec<Quad>),
+    /// Every input was read: the loader may commit.
+    End,
+}
+
+/// Drains the channel into the bulk loader (or just drains it in a dry run). Commits only when
+/// the reader got to the end, so a build stopped by an error stores nothing.
+fn load(store: Option<&GraphStore>, receiver: Receiver<Chunk>) -> Result<(), StoreError> {
+    let mut complete = false;
+    let quads = receiver.iter().map_while(|chunk| match chunk {
+        Chunk::Quads(quads) => Some(quads),
+        Chunk::End => {
+            complete = true;
+            None
+        }
+    });
+    match store {
+        Some(store) => {
+            let mut loader = store.bulk_loader();
+            loader.load_quads(quads.flatten()).map_err(|source| store.storage_error(source))?;
+            if complete {
+                loader.commit().map_err(|source| store.storage_error(source))?;
+            }
+        }
+        None => quads.for_each(drop),
+    }
+    Ok(())
+}
+
+/// Quads of a chunk of records, extracted in parallel, and the concepts they mention.
+fn chunk_quads(chunk: &[Record], extractor: &Extractor<'_>) -> (Vec<Quad>, BTreeSet<usize>) {
+    chunk
+        .par_iter()
+        .map(|record| {
+            let mut sink = QuadSink::default();
+            let mut concepts = BTreeSet::new();
+            match record {
+                Record::Paper(paper) => {
+                    let facts = extractor.extract(paper);
+                    concepts.extend(facts.mentions.iter().map(|m| m.entry));
+                    rdf::paper_quads(paper, &facts, extractor, &mut sink);
+                }
+                Record::CodeLink(link) => rdf::code_link_quads(link, &mut sink),
+            }
+            (sink.quads, concepts)
+        })
+        .reduce(Default::default, |(mut quads, mut concepts), (more, seen)| {
+            quads.extend(more);
+            concepts.extend(seen);
+            (quads, concepts)
+        })
+}
+
+fn note_problem(report: &mut BuildReport, problem: Problem, options: BuildOptions) -> Result<(), BuildError> {
+    if options.strict {
+        return Err(BuildError::Strict(problem));
+    }
+    report.skipped += 1;
+    if report.problems.len() < MAX_PROBLEMS_KEPT {
+        report.problems.push(problem);
+    }
+    Ok(())
+}
+
+fn as_messages<S: serde::Serializer>(problems: &[Problem], serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(problems.iter().map(ToString::to_string))
 }

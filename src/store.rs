@@ -2,10 +2,10 @@
 
 use std::path::{Path, PathBuf};
 
-use oxigraph::model::{NamedNodeRef, Quad};
+use oxigraph::model::{NamedNodeRef, Quad, NamedOrBlankNode, Term};
 use oxigraph::store::{BulkLoader, Store};
 
-use crate::rdf::vocab::RDF_TYPE;
+use crate::rdf::vocab::{DCTERMS_IDENTIFIER, PG_TITLE_KEY, RDF_TYPE};
 
 /// Where `papergraph` keeps its store unless `--store` or `PAPERGRAPH_STORE` says otherwise.
 pub const DEFAULT_STORE_DIR: &str = ".papergraph/store";
@@ -73,6 +73,53 @@ impl GraphStore {
         Ok(count)
     }
 
+    /// Moves everything said about a paper read without an arXiv id (its IRI minted from the
+    /// title) onto the paper with the same normalized title that has one, when exactly one
+    /// does. Scans the title keys once; memory holds only the papers to merge. Returns how many
+    /// papers were merged.
+    pub fn merge_papers_by_title(&self) -> Result<usize, StoreError> {
+        let err = |source| self.storage_error(source);
+        let mut orphans = Vec::new();
+        for quad in self.store.quads_for_pattern(None, Some(PG_TITLE_KEY), None, None) {
+            let quad = quad.map_err(err)?;
+            let has_id = self.store.quads_for_pattern(Some(quad.subject.as_ref()), Some(DCTERMS_IDENTIFIER), None, None).next().is_some();
+            if !has_id {
+                orphans.push((quad.subject, quad.object));
+            }
+        }
+        let mut merged = 0;
+        for (orphan, key) in orphans {
+            let mut twins = Vec::new();
+            for quad in self.store.quads_for_pattern(None, Some(PG_TITLE_KEY), Some(key.as_ref()), None) {
+                let subject = quad.map_err(err)?.subject;
+                if self.store.quads_for_pattern(Some(subject.as_ref()), Some(DCTERMS_IDENTIFIER), None, None).next().is_some() {
+                    twins.push(subject);
+                }
+            }
+            twins.dedup();
+            let [twin] = twins.as_slice() else { continue };
+            let NamedOrBlankNode::NamedNode(twin) = twin.clone() else { continue };
+            let old = Term::from(orphan.clone());
+            let mut moved = Vec::new();
+            for quad in self.store.quads_for_pattern(Some(orphan.as_ref()), None, None, None).chain(self.store.quads_for_pattern(None, None, Some(old.as_ref()), None)) {
+                moved.push(quad.map_err(err)?);
+            }
+            let renamed = |quad: &Quad| {
+                let subject = if quad.subject == orphan { NamedOrBlankNode::from(twin.clone()) } else { quad.subject.clone() };
+                let object = if quad.object == old { Term::from(twin.clone()) } else { quad.object.clone() };
+                Quad::new(subject, quad.predicate.clone(), object, quad.graph_name.clone())
+            };
+            let mut transaction = self.store.start_transaction().map_err(err)?;
+            for quad in &moved {
+                transaction.remove(quad);
+                transaction.insert(&renamed(quad));
+            }
+            transaction.commit().map_err(err)?;
+            merged += 1;
+        }
+        Ok(merged)
+    }
+
     /// Number of quads in the store.
     pub fn len(&self) -> Result<usize, StoreError> {
         self.store.len().map_err(|source| self.storage_error(source))
@@ -108,6 +155,13 @@ impl StagedStore {
     /// The store being built.
     pub fn store(&self) -> &GraphStore {
         &self.staging
+    }
+
+    /// Closes and deletes the new store; the one at the final place stays as it was.
+    pub fn discard(self) -> Result<(), StoreError> {
+        let path = self.staging.path.clone();
+        drop(self.staging);
+        std::fs::remove_dir_all(&path).map_err(|source| StoreError::Replace { path, source })
     }
 
     /// Closes the new store, moves it to the final place (the old one goes), and reopens it.

@@ -1,5 +1,6 @@
 //! Argument parsing and reporting. Each subcommand calls one library entry point.
 
+mod build;
 mod graph;
 
 use std::io::{self, BufWriter, Read, Write};
@@ -9,7 +10,6 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 
-use papergraph::extract::{Datasets, Taxonomy};
 use papergraph::query::canned::{self, canned};
 use papergraph::query::{self, OutputFormat};
 use papergraph::store::{GraphStore, DEFAULT_STORE_DIR};
@@ -17,7 +17,7 @@ use papergraph::{eval, ingest, lookup, pipeline};
 use papergraph::extract::Extractor;
 
 /// Exit status when a build stored every good record but skipped some files or records.
-const EXIT_PARTIAL: u8 = 2;
+pub(crate) const EXIT_PARTIAL: u8 = 2;
 
 #[derive(Parser)]
 #[command(
@@ -41,11 +41,14 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Read listing pages, extract facts and add them to the store.
+    /// Read papers (listing pages, arXiv JSON lines or Atom, Papers-with-Code dumps), extract
+    /// facts and store them: a new store replaces the old one when the build succeeds, or
+    /// --append adds to it.
     ///
-    /// Rebuilding from the same inputs adds nothing: every node has a deterministic IRI.
-    /// Bad files and records are reported with FILE:LINE and skipped; the good ones are stored.
-    Build(BuildArgs),
+    /// Every node has a deterministic IRI, so rebuilding gives the same graph and re-appending a
+    /// file adds nothing. Bad files and records are reported with FILE:LINE and skipped (the
+    /// good ones are stored), or stop the build with --strict.
+    Build(build::BuildArgs),
     /// Run a SPARQL query against the store.
     ///
     /// The prefixes pg:, pgid:, concept:, schema:, dcterms:, skos:, prov:, rdf:, rdfs: and xsd:
@@ -138,16 +141,6 @@ pub(crate) enum LookupFormat {
 }
 
 #[derive(Args)]
-struct BuildArgs {
-    /// Listing files, or directories searched recursively for *.txt.
-    #[arg(value_name = "PATHS", default_value = "data/listings")]
-    inputs: Vec<PathBuf>,
-    /// Extra SKOS taxonomy (Turtle) whose concepts are added to the bundled ones; repeatable.
-    #[arg(long, value_name = "FILE")]
-    taxonomy: Vec<PathBuf>,
-}
-
-#[derive(Args)]
 struct QueryArgs {
     /// File holding the query, a canned query's name (`papergraph queries` lists them), or `-`
     /// for standard input.
@@ -168,7 +161,7 @@ struct QueryArgs {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
-        Command::Build(args) => build(&cli.store, args),
+        Command::Build(args) => build::build(&cli.store, args),
         Command::Query(args) => run_query(&cli.store, args).map(|()| ExitCode::SUCCESS),
         Command::Export(args) => graph::export(&cli.store, args).map(|()| ExitCode::SUCCESS),
         Command::Analyze(args) => graph::analyze(&cli.store, args).map(|()| ExitCode::SUCCESS),
@@ -187,33 +180,6 @@ pub fn main() -> ExitCode {
         eprintln!("error: {error:#}");
         ExitCode::FAILURE
     })
-}
-
-fn build(store_dir: &Path, args: &BuildArgs) -> Result<ExitCode> {
-    let mut taxonomy = Taxonomy::bundled();
-    for path in &args.taxonomy {
-        taxonomy = taxonomy.merge(Taxonomy::load(path)?);
-    }
-    let knowledge = pipeline::Knowledge { taxonomy, datasets: Datasets::bundled() };
-    let store = GraphStore::open(store_dir)?;
-    let report = pipeline::build(&args.inputs, &knowledge, &store)?;
-    for problem in &report.problems {
-        eprintln!("warning: skipped {problem}");
-    }
-    if report.entries == 0 {
-        bail!("no papers read from {}", args.inputs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "));
-    }
-    println!(
-        "read {} entries ({} distinct papers) from {} file{}; skipped {}",
-        report.entries,
-        report.papers,
-        report.files,
-        if report.files == 1 { "" } else { "s" },
-        report.problems.len()
-    );
-    println!("found {} code repositories and {} concepts", report.repositories, report.concepts_mentioned);
-    println!("store {}: {} quads ({} new)", store.path.display(), report.quads_total, report.quads_added);
-    Ok(if report.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_PARTIAL) })
 }
 
 fn run_query(store_dir: &Path, args: &QueryArgs) -> Result<()> {

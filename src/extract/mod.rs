@@ -21,7 +21,7 @@ use crate::model::Paper;
 pub use acronyms::Acronym;
 pub use datasets::{Dataset, Datasets};
 pub use labels::{LabelMatcher, Mention};
-pub use links::{Link, LinkTarget, Repository};
+pub use links::{classify as classify_url, Link, LinkTarget, Repository};
 pub use proposals::Proposal;
 pub use taxonomy::{Concept, Taxonomy, TaxonomyError};
 
@@ -32,7 +32,9 @@ pub const LINK_FINDER: &str = "link-finder";
 pub const ACRONYM_FINDER: &str = "acronym-finder";
 pub const PROPOSAL_FINDER: &str = "proposal-finder";
 /// All extractor names.
-pub const EXTRACTORS: [&str; 5] = [CONCEPT_MATCHER, DATASET_MATCHER, LINK_FINDER, ACRONYM_FINDER, PROPOSAL_FINDER];
+/// Not an extractor but a source: code links read from a Papers-with-Code links file.
+pub const CODE_LINK_READER: &str = "pwc-links-reader";
+pub const EXTRACTORS: [&str; 6] = [CONCEPT_MATCHER, DATASET_MATCHER, LINK_FINDER, ACRONYM_FINDER, PROPOSAL_FINDER, CODE_LINK_READER];
 
 /// An acronym definition and the concepts its long form mentions.
 #[derive(Debug, Clone, PartialEq)]

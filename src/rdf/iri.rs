@@ -24,10 +24,15 @@ pub fn normalize_title(title: &str) -> String {
 
 /// `paper/arxiv-<id>` when the arXiv id is known, else `paper/<slug>-<hash>` of the normalized title.
 pub fn paper(paper: &Paper) -> NamedNode {
-    match &paper.arxiv_id {
+    paper_by(paper.arxiv_id.as_deref(), &paper.title)
+}
+
+/// A paper's IRI from its arXiv id, else its title (see [`paper`]).
+pub fn paper_by(arxiv_id: Option<&str>, title: &str) -> NamedNode {
+    match arxiv_id {
         Some(id) => mint(&format!("paper/arxiv-{}", id.replace('/', "_"))),
         None => {
-            let key = normalize_title(&paper.title);
+            let key = normalize_title(title);
             let slug: String = key
                 .split(' ')
                 .filter(|w| w.is_ascii())
@@ -53,6 +58,18 @@ pub fn method(short: &str, long: Option<&str>) -> NamedNode {
     let slug: String = normalize_title(short).replace(' ', "-").chars().take(40).collect();
     let key = [normalize_title(short), long.map(normalize_title).unwrap_or_default()];
     mint(&format!("method/{}-{}", if slug.is_empty() { "x" } else { &slug }, &hash(&[&key[0], &key[1]])[..8]))
+}
+
+/// An author, keyed by the normalized name (`A. Smith` and `a smith` are one person; two
+/// people sharing a name are one node: sources give no author identifiers).
+pub fn person(name: &str) -> NamedNode {
+    let key = normalize_title(name);
+    mint(&format!("person/{}-{}", key.replace(' ', "-").chars().take(40).collect::<String>(), &hash(&[&key])[..8]))
+}
+
+/// An arXiv category (`cs.LG`).
+pub fn category(code: &str) -> NamedNode {
+    mint(&format!("category/{}", percent_encode(code)))
 }
 
 pub fn listing(name: &str) -> NamedNode {

@@ -14,7 +14,8 @@ use crate::extract::{
     Extractor, LinkTarget, PaperFacts, ACRONYM_FINDER, CONCEPT_MATCHER, DATASET_MATCHER, EXTRACTORS,
     LINK_FINDER, PROPOSAL_FINDER,
 };
-use crate::model::{Field, Listing, Paper};
+use crate::extract::{Repository, CODE_LINK_READER};
+use crate::model::{CodeLink, Field, Listing, Paper};
 use vocab::*;
 
 /// Accumulates quads for the default graph.
@@ -59,12 +60,24 @@ pub fn listing_quads(listing: &Listing, sink: &mut QuadSink) {
 pub fn paper_quads(paper: &Paper, facts: &PaperFacts, extractor: &Extractor<'_>, sink: &mut QuadSink) {
     let node = iri::paper(paper);
     let listing = iri::listing(&paper.source.name);
-    sink.add(&node, RDF_TYPE, SCHEMA_SCHOLARLY_ARTICLE);
     sink.add(&node, DCTERMS_TITLE, Literal::new_simple_literal(&paper.title));
     sink.add(&node, DCTERMS_ABSTRACT, Literal::new_simple_literal(&paper.abstract_text));
     sink.add(&node, PG_LISTED_IN, listing.clone());
-    if let Some(id) = &paper.arxiv_id {
-        sink.add(&node, DCTERMS_IDENTIFIER, Literal::new_simple_literal(format!("arXiv:{id}")));
+    paper_identity_quads(&node, paper.arxiv_id.as_deref(), Some(&paper.title), sink);
+    if let Some(date) = &paper.date {
+        sink.add(&node, DCTERMS_DATE, Literal::new_typed_literal(date, oxigraph::model::vocab::xsd::DATE));
+    }
+    for name in &paper.authors {
+        let person = iri::person(name);
+        sink.add(&node, SCHEMA_AUTHOR, person.clone());
+        sink.add(&person, RDF_TYPE, SCHEMA_PERSON);
+        sink.add(&person, SCHEMA_NAME, Literal::new_simple_literal(name));
+    }
+    for code in &paper.categories {
+        let category = iri::category(code);
+        sink.add(&node, PG_CATEGORY, category.clone());
+        sink.add(&category, RDF_TYPE, PG_CATEGORY_CLASS);
+        sink.add(&category, SCHEMA_NAME, Literal::new_simple_literal(code));
     }
 
     let mut evidence = |predicate: NamedNodeRef<'_>, object: &Term, span: Span<'_>| {
@@ -141,13 +154,67 @@ pub fn paper_quads(paper: &Paper, facts: &PaperFacts, extractor: &Extractor<'_>,
         }
     }
     for (repo_node, repo) in repos {
-        sink.add(&repo_node, RDF_TYPE, SCHEMA_SOFTWARE_SOURCE_CODE);
-        sink.add(&repo_node, SCHEMA_NAME, Literal::new_simple_literal(repo.full_name()));
-        sink.add(&repo_node, SCHEMA_PROVIDER, Literal::new_simple_literal(&repo.host));
-        if let Ok(url) = NamedNode::new(repo.url()) {
-            sink.add(&repo_node, SCHEMA_CODE_REPOSITORY, url);
-        }
+        repository_quads(&repo_node, repo, sink);
     }
+}
+
+/// The arXiv id and title key every paper node carries, whatever its source.
+fn paper_identity_quads(node: &NamedNode, arxiv_id: Option<&str>, title: Option<&str>, sink: &mut QuadSink) {
+    sink.add(node, RDF_TYPE, SCHEMA_SCHOLARLY_ARTICLE);
+    if let Some(title) = title {
+        sink.add(node, PG_TITLE_KEY, Literal::new_simple_literal(iri::normalize_title(title)));
+    }
+    if let Some(id) = arxiv_id {
+        sink.add(node, DCTERMS_IDENTIFIER, Literal::new_simple_literal(format!("arXiv:{id}")));
+    }
+}
+
+fn repository_quads(node: &NamedNode, repo: &Repository, sink: &mut QuadSink) {
+    sink.add(node, RDF_TYPE, SCHEMA_SOFTWARE_SOURCE_CODE);
+    sink.add(node, SCHEMA_NAME, Literal::new_simple_literal(repo.full_name()));
+    sink.add(node, SCHEMA_PROVIDER, Literal::new_simple_literal(&repo.host));
+    if let Ok(url) = NamedNode::new(repo.url()) {
+        sink.add(node, SCHEMA_CODE_REPOSITORY, url);
+    }
+}
+
+/// A Papers-with-Code link: paper `pg:hasCode` repository, with evidence pointing at the file
+/// and line (no text span: the link is the record). Links to pages that are not repositories
+/// become `rdfs:seeAlso`. A link naming neither an arXiv id nor a title is skipped.
+pub fn code_link_quads(link: &CodeLink, sink: &mut QuadSink) {
+    let (arxiv_id, title) = (link.arxiv_id.as_deref(), link.title.as_deref());
+    if arxiv_id.is_none() && title.is_none() {
+        return;
+    }
+    let node = iri::paper_by(arxiv_id, title.unwrap_or_default());
+    paper_identity_quads(&node, arxiv_id, title, sink);
+    if let Some(title) = title {
+        sink.add(&node, DCTERMS_TITLE, Literal::new_simple_literal(title));
+    }
+    let (predicate, object): (NamedNodeRef<'_>, Term) = match crate::extract::classify_url(&link.url) {
+        Some(LinkTarget::Repository(repo)) => {
+            let repo_node = iri::repository(&repo);
+            repository_quads(&repo_node, &repo, sink);
+            (PG_HAS_CODE, repo_node.into())
+        }
+        Some(LinkTarget::Page(url)) => match NamedNode::new(url) {
+            Ok(page) => (RDFS_SEE_ALSO, page.into()),
+            Err(_) => return,
+        },
+        None => return,
+    };
+    let listing = iri::listing(&link.source.name);
+    let line = link.line.to_string();
+    let record = iri::evidence(&[node.as_str(), predicate.as_str(), &object.to_string(), &link.source.name, &line]);
+    sink.add(&node, predicate, object.clone());
+    sink.add(&record, RDF_TYPE, PG_EVIDENCE);
+    sink.add(&record, PG_SUBJECT, node.clone());
+    sink.add(&record, PG_PREDICATE, predicate);
+    sink.add(&record, PG_OBJECT, object);
+    sink.add(&record, PROV_WAS_DERIVED_FROM, listing);
+    sink.add(&record, PROV_WAS_GENERATED_BY, iri::extractor(CODE_LINK_READER));
+    sink.add(&record, PG_LINE, Literal::from(link.line as u64));
+    sink.add(&record, PG_CONFIDENCE, Literal::from(if link.official == Some(false) { 0.8 } else { 1.0 }));
 }
 
 /// Confidence of an acronym definition (the Schwartz & Hearst match is strict).

@@ -71,7 +71,8 @@ terms! {
     DCTERMS_ABSTRACT = "http://purl.org/dc/terms/abstract";
     /// arXiv identifier of a paper.
     DCTERMS_IDENTIFIER = "http://purl.org/dc/terms/identifier";
-    /// Date printed on a listing page (as written, e.g. `Mar 13`: pages carry no year).
+    /// Date printed on a listing page (as written, e.g. `Mar 13`: pages carry no year), or a
+    /// paper's date from its source (`xsd:date`: arXiv's last update, Atom `published`, PwC `date`).
     DCTERMS_DATE = "http://purl.org/dc/terms/date";
     /// File name a listing was read from.
     DCTERMS_SOURCE = "http://purl.org/dc/terms/source";
@@ -107,6 +108,18 @@ terms! {
 
     /// Concept → `true` when its bare label must be resolved to a narrower sense by context.
     PG_NEEDS_SENSE = "https://w3id.org/papergraph/vocab#needsSense";
+
+    /// Paper → its normalized title (see `iri::normalize_title`): papers read without an arXiv
+    /// id merge on it with the paper that has one.
+    PG_TITLE_KEY = "https://w3id.org/papergraph/vocab#titleKey";
+    /// Paper → author (`schema:Person` with a `schema:name`).
+    SCHEMA_AUTHOR = "https://schema.org/author";
+    /// Class of authors.
+    SCHEMA_PERSON = "https://schema.org/Person";
+    /// Paper → arXiv category (`pg:Category` with a `schema:name` like `cs.LG`).
+    PG_CATEGORY = "https://w3id.org/papergraph/vocab#category";
+    /// Class of arXiv categories.
+    PG_CATEGORY_CLASS = "https://w3id.org/papergraph/vocab#Category";
 
     /// Class of listing pages.
     PG_LISTING = "https://w3id.org/papergraph/vocab#Listing";

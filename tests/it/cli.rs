@@ -28,7 +28,8 @@ fn build_and_query_end_to_end() {
 
     let built = papergraph(&store, &["build", listings_dir().to_str().unwrap()]);
     assert!(built.status.success(), "{}", stderr(&built));
-    assert!(stdout(&built).contains("read 149 entries (136 distinct papers) from 2 files; skipped 0"), "{}", stdout(&built));
+    assert!(stdout(&built).contains("read 149 paper records and 0 code links from 2 files; skipped 0"), "{}", stdout(&built));
+    assert!(stdout(&built).contains(": 136 distinct papers, 54 code repositories"), "{}", stdout(&built));
 
     let count = papergraph(&store, &["query", "queries/count-papers.rq", "--format", "csv"]);
     assert_eq!(stdout(&count), "papers\r\n136\r\n", "{}", stderr(&count));
