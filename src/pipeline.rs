@@ -22,9 +22,9 @@ use crate::rdf::{self, QuadSink};
 use crate::store::{GraphStore, StoreError};
 
 /// Records extracted together on the pool.
-const CHUNK_RECORDS: usize = 2048;
+const CHUNK_RECORDS: usize = 512;
 /// Chunks of quads waiting for the loader.
-const CHUNKS_IN_FLIGHT: usize = 4;
+const CHUNKS_IN_FLIGHT: usize = 2;
 /// Problems kept in the report; the rest are only counted.
 const MAX_PROBLEMS_KEPT: usize = 1000;
 
@@ -120,7 +120,7 @@ pub fn build(
     let outcome = std::thread::scope(|scope| {
         let loader = scope.spawn(move || load(store, receiver));
         let mut read = || -> Result<(), BuildError> {
-            sender.send(Chunk::Quads(std::mem::take(&mut sink.quads))).ok();
+            sender.send(Chunk::Quads(vec![std::mem::take(&mut sink.quads)])).ok();
             let mut done = Progress { bytes_total, ..Progress::default() };
             for file in &files {
                 let opened = match ingest::open(file) {
@@ -148,7 +148,7 @@ pub fn build(
                     if let (false, Some(record)) = (listing_written, chunk.first()) {
                         let mut listing = QuadSink::default();
                         rdf::listing_quads(record.source(), &mut listing);
-                        quads.extend(listing.quads);
+                        quads.push(listing.quads);
                         listing_written = true;
                     }
                     for record in &chunk {
@@ -157,7 +157,7 @@ pub fn build(
                             Record::CodeLink(_) => report.code_links += 1,
                         }
                     }
-                    report.quads_written += quads.len();
+                    report.quads_written += quads.iter().map(Vec::len).sum::<usize>();
                     if sender.send(Chunk::Quads(quads)).is_err() {
                         return Ok(()); // the loader failed; its error is reported below
                     }
@@ -190,7 +190,7 @@ pub fn build(
 
 /// What the reader sends the loader.
 enum Chunk {
-    Quads(Vec<Quad>),
+    Quads(Vec<Vec<Quad>>),
     /// Every input was read: the loader may commit.
     End,
 }
@@ -209,7 +209,7 @@ fn load(store: Option<&GraphStore>, receiver: Receiver<Chunk>) -> Result<(), Sto
     match store {
         Some(store) => {
             let mut loader = store.bulk_loader();
-            loader.load_quads(quads.flatten()).map_err(|source| store.storage_error(source))?;
+            loader.load_quads(quads.flatten().flatten()).map_err(|source| store.storage_error(source))?;
             if complete {
                 loader.commit().map_err(|source| store.storage_error(source))?;
             }
@@ -219,13 +219,14 @@ fn load(store: Option<&GraphStore>, receiver: Receiver<Chunk>) -> Result<(), Sto
     Ok(())
 }
 
-/// Quads of a chunk of records, extracted in parallel, and the concepts they mention.
-fn chunk_quads(chunk: &[Record], extractor: &Extractor<'_>) -> (Vec<Quad>, BTreeSet<usize>) {
-    chunk
+/// Quads of a chunk of records (one vector per record, not concatenated: the loader streams
+/// through them), extracted in parallel, and the concepts they mention.
+fn chunk_quads(chunk: &[Record], extractor: &Extractor<'_>) -> (Vec<Vec<Quad>>, BTreeSet<usize>) {
+    let per_record: Vec<(Vec<Quad>, Vec<usize>)> = chunk
         .par_iter()
         .map(|record| {
             let mut sink = QuadSink::default();
-            let mut concepts = BTreeSet::new();
+            let mut concepts = Vec::new();
             match record {
                 Record::Paper(paper) => {
                     let facts = extractor.extract(paper);
@@ -236,11 +237,16 @@ fn chunk_quads(chunk: &[Record], extractor: &Extractor<'_>) -> (Vec<Quad>, BTree
             }
             (sink.quads, concepts)
         })
-        .reduce(Default::default, |(mut quads, mut concepts), (more, seen)| {
-            quads.extend(more);
-            concepts.extend(seen);
-            (quads, concepts)
+        .collect();
+    let mut concepts = BTreeSet::new();
+    let quads = per_record
+        .into_iter()
+        .map(|(quads, mentioned)| {
+            concepts.extend(mentioned);
+            quads
         })
+        .collect();
+    (quads, concepts)
 }
 
 fn note_problem(report: &mut BuildReport, problem: Problem, options: BuildOptions) -> Result<(), BuildError> {
