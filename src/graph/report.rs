@@ -81,11 +81,14 @@ pub fn analyze(graph: &KnowledgeGraph, metrics: &Metrics, top: usize) -> Analysi
             continue;
         }
         let labels = |kind| members.iter().filter(|n| of_kind(n, kind)).take(top).map(|&n| ranked(n, 0.0).label).collect();
-        let sub = graph.filter_map(|n, w| (metrics.community[n.index()] == id).then(|| w.clone()), |_, e| Some(e.clone()));
+        let mut kinds = std::collections::BTreeMap::new();
+        for &n in &members {
+            *kinds.entry(graph[petgraph::graph::NodeIndex::new(n)].kind).or_insert(0) += 1;
+        }
         communities.push(Community {
             id,
             size: members.len(),
-            kinds: count_kinds(&sub).into_iter().map(|(k, c)| (k.as_str(), c)).collect(),
+            kinds: kinds.into_iter().map(|(k, c): (NodeKind, usize)| (k.as_str(), c)).collect(),
             top_concepts: labels(NodeKind::Concept),
             top_papers: labels(NodeKind::Paper),
         });
