@@ -54,6 +54,13 @@ pub struct BuildReport {
     pub problems: Vec<Problem>,
 }
 
+impl BuildReport {
+    /// Records of any kind read (papers and code links).
+    pub fn records_read(&self) -> usize {
+        self.records + self.code_links
+    }
+}
+
 /// How a build runs.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct BuildOptions {
@@ -111,16 +118,18 @@ pub fn build(
     }
     let bytes_total = files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
 
-    let mut sink = QuadSink { quads: rdf::default_graph_quads(&knowledge.taxonomy.triples) };
-    sink.quads.extend(rdf::default_graph_quads(&knowledge.datasets.triples));
-    sink.quads.extend(rdf::extractor_quads());
+    let curated = vec![
+        rdf::default_graph_quads(&knowledge.taxonomy.triples),
+        rdf::default_graph_quads(&knowledge.datasets.triples),
+        rdf::extractor_quads(),
+    ];
     let mut concepts = BTreeSet::new();
 
     let (sender, receiver) = sync_channel::<Chunk>(CHUNKS_IN_FLIGHT);
     let outcome = std::thread::scope(|scope| {
         let loader = scope.spawn(move || load(store, receiver));
+        sender.send(Chunk::Quads(curated)).ok();
         let mut read = || -> Result<(), BuildError> {
-            sender.send(Chunk::Quads(vec![std::mem::take(&mut sink.quads)])).ok();
             let mut done = Progress { bytes_total, ..Progress::default() };
             for file in &files {
                 let opened = match ingest::open(file) {
@@ -130,7 +139,7 @@ pub fn build(
                         continue;
                     }
                 };
-                let read_before = report.records + report.code_links;
+                let read_before = report.records_read();
                 let bytes_before = done.bytes_read;
                 let mut listing_written = false;
                 let mut chunk = Vec::with_capacity(CHUNK_RECORDS);
@@ -162,11 +171,11 @@ pub fn build(
                         return Ok(()); // the loader failed; its error is reported below
                     }
                     done.bytes_read = bytes_before + opened.bytes_read.load(Ordering::Relaxed);
-                    done.records = report.records + report.code_links;
+                    done.records = report.records_read();
                     progress(&done);
                 }
                 done.bytes_read = bytes_before + opened.size;
-                if report.records + report.code_links > read_before {
+                if report.records_read() > read_before {
                     report.files += 1;
                 }
             }

@@ -82,8 +82,7 @@ impl GraphStore {
         let mut orphans = Vec::new();
         for quad in self.store.quads_for_pattern(None, Some(PG_TITLE_KEY), None, None) {
             let quad = quad.map_err(err)?;
-            let has_id = self.store.quads_for_pattern(Some(quad.subject.as_ref()), Some(DCTERMS_IDENTIFIER), None, None).next().is_some();
-            if !has_id {
+            if !self.has_identifier(&quad.subject) {
                 orphans.push((quad.subject, quad.object));
             }
         }
@@ -92,7 +91,7 @@ impl GraphStore {
             let mut twins = Vec::new();
             for quad in self.store.quads_for_pattern(None, Some(PG_TITLE_KEY), Some(key.as_ref()), None) {
                 let subject = quad.map_err(err)?.subject;
-                if self.store.quads_for_pattern(Some(subject.as_ref()), Some(DCTERMS_IDENTIFIER), None, None).next().is_some() {
+                if self.has_identifier(&subject) {
                     twins.push(subject);
                 }
             }
@@ -118,6 +117,11 @@ impl GraphStore {
             merged += 1;
         }
         Ok(merged)
+    }
+
+    /// Whether `paper` has a `dcterms:identifier` (an arXiv id).
+    fn has_identifier(&self, paper: &NamedOrBlankNode) -> bool {
+        self.store.quads_for_pattern(Some(paper.as_ref()), Some(DCTERMS_IDENTIFIER), None, None).next().is_some()
     }
 
     /// Number of quads in the store.

@@ -64,7 +64,7 @@ pub fn build(store_dir: &Path, args: &BuildArgs) -> Result<ExitCode> {
     } else {
         let staged = StagedStore::create(store_dir)?;
         match pipeline::build(&args.inputs, &knowledge, Some(staged.store()), options, &progress) {
-            Ok(report) if report.records + report.code_links > 0 => (report, Some(staged.finish()?.path)),
+            Ok(report) if report.records_read() > 0 => (report, Some(staged.finish()?.path)),
             result => {
                 staged.discard()?;
                 (result?, None)
@@ -84,7 +84,7 @@ pub fn build(store_dir: &Path, args: &BuildArgs) -> Result<ExitCode> {
         let json = serde_json::to_string_pretty(&report)?;
         std::fs::write(path, json + "\n").with_context(|| format!("cannot write {}", path.display()))?;
     }
-    if report.records + report.code_links == 0 {
+    if report.records_read() == 0 {
         bail!("no papers read from {}; the store is unchanged", args.inputs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "));
     }
     print_summary(&report, store_path.as_deref(), bar.elapsed());

@@ -219,11 +219,11 @@ pub fn filter(graph: &KnowledgeGraph, filter: &Filter) -> KnowledgeGraph {
     )
 }
 
-/// How many nodes of each kind, in kind order.
-pub fn count_kinds(graph: &KnowledgeGraph) -> Vec<(NodeKind, usize)> {
+/// How many of each kind there are, in kind order.
+pub fn count_kinds(kinds: impl IntoIterator<Item = NodeKind>) -> Vec<(NodeKind, usize)> {
     let mut counts = std::collections::BTreeMap::new();
-    for node in graph.node_weights() {
-        *counts.entry(node.kind).or_insert(0) += 1;
+    for kind in kinds {
+        *counts.entry(kind).or_insert(0) += 1;
     }
     counts.into_iter().collect()
 }

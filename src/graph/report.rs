@@ -81,14 +81,11 @@ pub fn analyze(graph: &KnowledgeGraph, metrics: &Metrics, top: usize) -> Analysi
             continue;
         }
         let labels = |kind| members.iter().filter(|n| of_kind(n, kind)).take(top).map(|&n| ranked(n, 0.0).label).collect();
-        let mut kinds = std::collections::BTreeMap::new();
-        for &n in &members {
-            *kinds.entry(graph[petgraph::graph::NodeIndex::new(n)].kind).or_insert(0) += 1;
-        }
+        let kinds = count_kinds(members.iter().map(|&n| graph[petgraph::graph::NodeIndex::new(n)].kind));
         communities.push(Community {
             id,
             size: members.len(),
-            kinds: kinds.into_iter().map(|(k, c): (NodeKind, usize)| (k.as_str(), c)).collect(),
+            kinds: kinds.into_iter().map(|(k, c)| (k.as_str(), c)).collect(),
             top_concepts: labels(NodeKind::Concept),
             top_papers: labels(NodeKind::Paper),
         });
@@ -112,7 +109,7 @@ pub fn analyze(graph: &KnowledgeGraph, metrics: &Metrics, top: usize) -> Analysi
     Analysis {
         nodes: graph.node_count(),
         edges: graph.edge_count(),
-        kinds: count_kinds(graph).into_iter().map(|(k, c)| (k.as_str(), c)).collect(),
+        kinds: count_kinds(graph.node_weights().map(|n| n.kind)).into_iter().map(|(k, c)| (k.as_str(), c)).collect(),
         components: metrics.component.iter().max().map_or(0, |m| m + 1),
         largest_component: metrics.component.iter().filter(|&&c| c == 0).count(),
         modularity: metrics.modularity,

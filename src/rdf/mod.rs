@@ -83,19 +83,12 @@ pub fn paper_quads(paper: &Paper, facts: &PaperFacts, extractor: &Extractor<'_>,
     let mut evidence = |predicate: NamedNodeRef<'_>, object: &Term, span: Span<'_>| {
         let start = span.start.to_string();
         let record = iri::evidence(&[node.as_str(), predicate.as_str(), &object.to_string(), &paper.source.name, span.field.as_str(), &start]);
-        sink.add(&record, RDF_TYPE, PG_EVIDENCE);
-        sink.add(&record, PG_SUBJECT, node.clone());
-        sink.add(&record, PG_PREDICATE, predicate);
-        sink.add(&record, PG_OBJECT, object.clone());
-        sink.add(&record, PROV_WAS_DERIVED_FROM, listing.clone());
-        sink.add(&record, PROV_WAS_GENERATED_BY, iri::extractor(span.extractor));
+        let found = Found { extractor: span.extractor, line: paper.line_of(span.field), confidence: span.confidence };
+        fact_with_evidence(&record, &node, predicate, object, &listing, found, sink);
         sink.add(&record, PG_FIELD, Literal::new_simple_literal(span.field.as_str()));
-        sink.add(&record, PG_LINE, Literal::from(paper.line_of(span.field) as u64));
         sink.add(&record, PG_START, Literal::from(span.start as u64));
         sink.add(&record, PG_END, Literal::from(span.end as u64));
         sink.add(&record, PG_MATCHED_TEXT, Literal::new_simple_literal(span.text));
-        sink.add(&record, PG_CONFIDENCE, Literal::from(span.confidence));
-        sink.add(&node, predicate, object.clone());
     };
 
     for m in &facts.mentions {
@@ -206,15 +199,37 @@ pub fn code_link_quads(link: &CodeLink, sink: &mut QuadSink) {
     let listing = iri::listing(&link.source.name);
     let line = link.line.to_string();
     let record = iri::evidence(&[node.as_str(), predicate.as_str(), &object.to_string(), &link.source.name, &line]);
-    sink.add(&node, predicate, object.clone());
-    sink.add(&record, RDF_TYPE, PG_EVIDENCE);
-    sink.add(&record, PG_SUBJECT, node.clone());
-    sink.add(&record, PG_PREDICATE, predicate);
-    sink.add(&record, PG_OBJECT, object);
-    sink.add(&record, PROV_WAS_DERIVED_FROM, listing);
-    sink.add(&record, PROV_WAS_GENERATED_BY, iri::extractor(CODE_LINK_READER));
-    sink.add(&record, PG_LINE, Literal::from(link.line as u64));
-    sink.add(&record, PG_CONFIDENCE, Literal::from(if link.official == Some(false) { 0.8 } else { 1.0 }));
+    let found = Found { extractor: CODE_LINK_READER, line: link.line, confidence: if link.official == Some(false) { 0.8 } else { 1.0 } };
+    fact_with_evidence(&record, &node, predicate, &object, &listing, found, sink);
+}
+
+/// Who found a fact, on which line of its source, and how sure it is.
+struct Found {
+    extractor: &'static str,
+    line: usize,
+    confidence: f64,
+}
+
+/// The fact `subject predicate object`, and its evidence `record`: the fact it supports, the
+/// source file, extractor, line and confidence. Text spans are the caller's to add.
+fn fact_with_evidence(
+    record: &NamedNode,
+    subject: &NamedNode,
+    predicate: NamedNodeRef<'_>,
+    object: &Term,
+    listing: &NamedNode,
+    found: Found,
+    sink: &mut QuadSink,
+) {
+    sink.add(subject, predicate, object.clone());
+    sink.add(record, RDF_TYPE, PG_EVIDENCE);
+    sink.add(record, PG_SUBJECT, subject.clone());
+    sink.add(record, PG_PREDICATE, predicate);
+    sink.add(record, PG_OBJECT, object.clone());
+    sink.add(record, PROV_WAS_DERIVED_FROM, listing.clone());
+    sink.add(record, PROV_WAS_GENERATED_BY, iri::extractor(found.extractor));
+    sink.add(record, PG_LINE, Literal::from(found.line as u64));
+    sink.add(record, PG_CONFIDENCE, Literal::from(found.confidence));
 }
 
 /// Confidence of an acronym definition (the Schwartz & Hearst match is strict).
