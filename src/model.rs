@@ -94,6 +94,11 @@ impl Field {
             Field::Abstract => "abstract",
         }
     }
+
+    /// The field [`Field::as_str`] names, if any.
+    pub fn named(name: &str) -> Option<Field> {
+        [Field::Title, Field::Abstract].into_iter().find(|f| f.as_str() == name)
+    }
 }
 
 impl Paper {

@@ -6,7 +6,7 @@
 //! The loader commits once at the end, so a failed build (or `--strict` meeting a bad record)
 //! leaves the store as it was.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{sync_channel, Receiver};
@@ -18,7 +18,8 @@ use serde::Serialize;
 use crate::extract::{Datasets, Extractor, Taxonomy};
 use crate::ingest::{self, Problem};
 use crate::model::Record;
-use crate::rdf::{self, QuadSink};
+use crate::rdf::{self, FactGraph, Provenance, QuadSink};
+use crate::store::statistics::{self, PaperConcepts};
 use crate::store::{GraphStore, StoreError};
 
 /// Records extracted together on the pool.
@@ -66,6 +67,8 @@ impl BuildReport {
 pub struct BuildOptions {
     /// Fail on the first bad file or record instead of skipping it.
     pub strict: bool,
+    /// How much provenance to store with each fact.
+    pub provenance: Provenance,
 }
 
 /// Where a build stands, for progress displays.
@@ -124,6 +127,14 @@ pub fn build(
         rdf::extractor_quads(),
     ];
     let mut concepts = BTreeSet::new();
+    let mut table = match store {
+        Some(store) => {
+            let table = PaperConcepts::open(store)?;
+            PaperConcepts::mark_stale(store)?;
+            table
+        }
+        None => PaperConcepts::default(),
+    };
 
     let (sender, receiver) = sync_channel::<Chunk>(CHUNKS_IN_FLIGHT);
     let outcome = std::thread::scope(|scope| {
@@ -142,6 +153,7 @@ pub fn build(
                 let read_before = report.records_read();
                 let bytes_before = done.bytes_read;
                 let mut listing_written = false;
+                let mut described = BTreeSet::new();
                 let mut chunk = Vec::with_capacity(CHUNK_RECORDS);
                 let mut records = opened.records.peekable();
                 while records.peek().is_some() {
@@ -152,13 +164,26 @@ pub fn build(
                             Err(problem) => note_problem(&mut report, problem, options)?,
                         }
                     }
-                    let (mut quads, mentioned) = chunk_quads(&chunk, &extractor);
-                    concepts.extend(mentioned);
-                    if let (false, Some(record)) = (listing_written, chunk.first()) {
+                    let (mut quads, mentioned, graphs) = chunk_quads(&chunk, &extractor, options.provenance);
+                    for (paper, counts) in &mentioned {
+                        concepts.extend(counts.iter().map(|(concept, _)| *concept));
+                        let iris = counts.iter().map(|&(concept, n)| (knowledge.taxonomy.concepts[concept].iri.as_str(), n));
+                        if let (Some(_), Some(record)) = (store, chunk.first()) {
+                            table.add(paper, &record.source().name, iris);
+                        }
+                    }
+                    if let Some(record) = chunk.first() {
                         let mut listing = QuadSink::default();
-                        rdf::listing_quads(record.source(), &mut listing);
+                        if !listing_written {
+                            rdf::listing_quads(record.source(), &mut listing);
+                            listing_written = true;
+                        }
+                        for graph in graphs {
+                            if described.insert(graph) {
+                                rdf::fact_graph_quads(&record.source().name, graph, &mut listing);
+                            }
+                        }
                         quads.push(listing.quads);
-                        listing_written = true;
                     }
                     for record in &chunk {
                         match record {
@@ -190,7 +215,13 @@ pub fn build(
     outcome?;
     report.concepts_mentioned = concepts.len();
     if let Some(store) = store {
-        report.papers_merged = store.merge_papers_by_title()?;
+        let merged = store.merge_papers_by_title()?;
+        report.papers_merged = merged.len();
+        for (from, to) in &merged {
+            table.merge(from, to);
+        }
+        statistics::update(store, &table)?;
+        table.save(store)?;
         report.papers = store.count_of_type(crate::rdf::vocab::SCHEMA_SCHOLARLY_ARTICLE)?;
         report.repositories = store.count_of_type(crate::rdf::vocab::SCHEMA_SOFTWARE_SOURCE_CODE)?;
     }
@@ -228,34 +259,46 @@ fn load(store: Option<&GraphStore>, receiver: Receiver<Chunk>) -> Result<(), Sto
     Ok(())
 }
 
+/// The concepts a paper (IRI) mentions, as taxonomy indexes, each with its number of mentions.
+type Mentioned = (String, Vec<(usize, u32)>);
+
 /// Quads of a chunk of records (one vector per record, not concatenated: the loader streams
-/// through them), extracted in parallel, and the concepts they mention.
-fn chunk_quads(chunk: &[Record], extractor: &Extractor<'_>) -> (Vec<Vec<Quad>>, BTreeSet<usize>) {
-    let per_record: Vec<(Vec<Quad>, Vec<usize>)> = chunk
+/// through them), extracted in parallel, the concepts each paper mentions and the fact graphs
+/// they use.
+fn chunk_quads(chunk: &[Record], extractor: &Extractor<'_>, provenance: Provenance) -> (Vec<Vec<Quad>>, Vec<Mentioned>, BTreeSet<FactGraph>) {
+    let per_record: Vec<(QuadSink, Option<Mentioned>)> = chunk
         .par_iter()
         .map(|record| {
             let mut sink = QuadSink::default();
-            let mut concepts = Vec::new();
-            match record {
+            let mentioned = match record {
                 Record::Paper(paper) => {
                     let facts = extractor.extract(paper);
-                    concepts.extend(facts.mentions.iter().map(|m| m.entry));
-                    rdf::paper_quads(paper, &facts, extractor, &mut sink);
+                    rdf::paper_quads(paper, &facts, extractor, provenance, &mut sink);
+                    let mut counts: BTreeMap<usize, u32> = BTreeMap::new();
+                    for m in &facts.mentions {
+                        *counts.entry(m.entry).or_default() += 1;
+                    }
+                    Some((rdf::iri::paper(paper).into_string(), counts.into_iter().collect()))
                 }
-                Record::CodeLink(link) => rdf::code_link_quads(link, &mut sink),
-            }
-            (sink.quads, concepts)
+                Record::CodeLink(link) => {
+                    rdf::code_link_quads(link, provenance, &mut sink);
+                    None
+                }
+            };
+            (sink, mentioned)
         })
         .collect();
-    let mut concepts = BTreeSet::new();
+    let mut mentioned = Vec::new();
+    let mut graphs = BTreeSet::new();
     let quads = per_record
         .into_iter()
-        .map(|(quads, mentioned)| {
-            concepts.extend(mentioned);
-            quads
+        .map(|(sink, paper)| {
+            mentioned.extend(paper);
+            graphs.extend(sink.fact_graphs);
+            sink.quads
         })
         .collect();
-    (quads, concepts)
+    (quads, mentioned, graphs)
 }
 
 fn note_problem(report: &mut BuildReport, problem: Problem, options: BuildOptions) -> Result<(), BuildError> {

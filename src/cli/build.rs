@@ -11,6 +11,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use papergraph::extract::{Datasets, Taxonomy};
 use papergraph::pipeline::{self, BuildOptions, BuildReport, Progress};
+use papergraph::rdf::Provenance;
 use papergraph::store::{GraphStore, StagedStore};
 
 use super::EXIT_PARTIAL;
@@ -31,6 +32,13 @@ pub struct BuildArgs {
     /// Stop at the first bad file or record (the store is left as it was).
     #[arg(long)]
     strict: bool,
+    /// How much provenance to store with each fact: `compact` (each fact in a named graph of its
+    /// listing, extractor and confidence, plus one `pg:occurrences` JSON literal per paper with
+    /// every occurrence's field, span, text and line), `full` (one `pg:Evidence` record per
+    /// occurrence instead of the literal: about 5 times the store) or `none` (the bare graph;
+    /// `papergraph paper` then shows no evidence).
+    #[arg(long, value_enum, default_value_t = ProvenanceArg::Compact)]
+    provenance: ProvenanceArg,
     /// Read and extract, count the quads, store nothing.
     #[arg(long)]
     dry_run: bool,
@@ -48,7 +56,7 @@ pub fn build(store_dir: &Path, args: &BuildArgs) -> Result<ExitCode> {
         taxonomy = taxonomy.merge(Taxonomy::load(path)?);
     }
     let knowledge = pipeline::Knowledge { taxonomy, datasets: Datasets::bundled() };
-    let options = BuildOptions { strict: args.strict };
+    let options = BuildOptions { strict: args.strict, provenance: args.provenance.into() };
     let bar = progress_bar(args.quiet);
     let progress = |p: &Progress| {
         bar.set_length(p.bytes_total);
@@ -89,6 +97,23 @@ pub fn build(store_dir: &Path, args: &BuildArgs) -> Result<ExitCode> {
     }
     print_summary(&report, store_path.as_deref(), bar.elapsed());
     Ok(if report.skipped == 0 { ExitCode::SUCCESS } else { ExitCode::from(EXIT_PARTIAL) })
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ProvenanceArg {
+    Full,
+    Compact,
+    None,
+}
+
+impl From<ProvenanceArg> for Provenance {
+    fn from(arg: ProvenanceArg) -> Self {
+        match arg {
+            ProvenanceArg::Full => Provenance::Full,
+            ProvenanceArg::Compact => Provenance::Compact,
+            ProvenanceArg::None => Provenance::None,
+        }
+    }
 }
 
 /// A bar over the input bytes on a terminal; hidden in pipes and with --quiet.

@@ -121,6 +121,7 @@ pub fn export(store_dir: &Path, args: &ExportArgs) -> Result<()> {
         }
         let format = match args.format {
             ExportFormat::Turtle => RdfFormat::Turtle,
+            ExportFormat::Trig => RdfFormat::TriG,
             ExportFormat::Ntriples => RdfFormat::NTriples,
             _ => RdfFormat::NQuads,
         };
@@ -149,7 +150,7 @@ pub fn export(store_dir: &Path, args: &ExportArgs) -> Result<()> {
             let image = if args.format == ExportFormat::Svg { "svg" } else { "png" };
             render::render(&view, args.layout, image, output(&args.output)?)?;
         }
-        ExportFormat::Turtle | ExportFormat::Ntriples | ExportFormat::Nquads => unreachable!("handled above"),
+        ExportFormat::Turtle | ExportFormat::Trig | ExportFormat::Ntriples | ExportFormat::Nquads => unreachable!("handled above"),
     }
     report_written(&args.output, &what)
 }

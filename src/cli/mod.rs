@@ -58,7 +58,7 @@ enum Command {
     /// List the canned queries (queries/*.rq) with what each answers and its parameters.
     Queries,
     /// Write the graph for visualization tools (GraphML, GEXF, DOT, Cytoscape.js, Neo4j CSV), the
-    /// store as RDF (Turtle, N-Triples, N-Quads), or a picture (SVG, PNG) drawn by Graphviz.
+    /// store as RDF (Turtle, TriG, N-Triples, N-Quads), or a picture (SVG, PNG) drawn by Graphviz.
     ///
     /// Graph formats carry `label`, `kind` and `iri` on every node, `kind` and `weight` on every
     /// edge, and the analytics (pagerank, degree, component, community) unless --no-analytics.

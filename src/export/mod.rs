@@ -28,9 +28,11 @@ pub enum ExportFormat {
     Cytoscape,
     /// CSV files `nodes.csv` and `relationships.csv` with `neo4j-admin import` headers (-o DIR).
     Neo4j,
-    /// The store as Turtle (default graph).
+    /// The store as Turtle (default graph: the facts, without their fact graphs).
     Turtle,
-    /// The store as N-Triples (default graph).
+    /// The store as TriG (every graph: the facts, fact graphs and statistics).
+    Trig,
+    /// The store as N-Triples (default graph: the facts, without their fact graphs).
     Ntriples,
     /// The store as N-Quads (every graph).
     Nquads,
@@ -43,7 +45,7 @@ pub enum ExportFormat {
 impl ExportFormat {
     /// Whether the format dumps the store's triples rather than the graph projection.
     pub fn is_rdf(self) -> bool {
-        matches!(self, ExportFormat::Turtle | ExportFormat::Ntriples | ExportFormat::Nquads)
+        matches!(self, ExportFormat::Turtle | ExportFormat::Trig | ExportFormat::Ntriples | ExportFormat::Nquads)
     }
 }
 

@@ -1,5 +1,6 @@
-//! The store itself as RDF: Turtle and N-Triples (the default graph, where papergraph keeps
-//! everything) or N-Quads (every graph). Streams straight from the store.
+//! The store itself as RDF: Turtle and N-Triples (the default graph: every fact, without the
+//! fact graphs that hold their provenance) or TriG and N-Quads (every graph). Streams straight
+//! from the store.
 
 use std::io::Write;
 
@@ -9,11 +10,11 @@ use oxigraph::model::GraphNameRef;
 use crate::rdf::vocab::PREFIXES;
 use crate::store::{GraphStore, StoreError};
 
-/// Dumps the store in `format` (Turtle, N-Triples or N-Quads). Turtle uses the vocabulary's
-/// prefixes.
+/// Dumps the store in `format` (Turtle, TriG, N-Triples or N-Quads). Turtle and TriG use the
+/// vocabulary's prefixes.
 pub fn write(store: &GraphStore, format: RdfFormat, out: impl Write) -> Result<(), StoreError> {
     let mut serializer = RdfSerializer::from_format(format);
-    if format == RdfFormat::Turtle {
+    if matches!(format, RdfFormat::Turtle | RdfFormat::TriG) {
         for (prefix, iri) in PREFIXES {
             serializer = serializer.with_prefix(prefix, iri).expect("vocabulary prefixes are valid IRIs");
         }

@@ -18,8 +18,11 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 
+use oxigraph::model::NamedNodeRef;
+
 use crate::query::{self, QueryError};
-use crate::store::GraphStore;
+use crate::rdf::vocab::{DCTERMS_SUBJECT, PG_CATEGORY, PG_DEFINES, PG_EVALUATED_ON, PG_HAS_CODE, PG_LISTED_IN, PG_PROPOSES, SCHEMA_AUTHOR, SCHEMA_MENTIONS, SKOS_BROADER};
+use crate::store::{provenance, GraphStore};
 
 /// What a node stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, clap::ValueEnum)]
@@ -125,18 +128,18 @@ const NODE_QUERIES: [(NodeKind, &str); 8] = [
     (NodeKind::Category, "SELECT ?n (MIN(?l) AS ?label) WHERE { ?n a pg:Category ; schema:name ?l } GROUP BY ?n ORDER BY ?n"),
 ];
 
-/// Edge kinds, their predicate, and whether the weight counts evidence records.
-const EDGE_PREDICATES: [(EdgeKind, &str, bool); 10] = [
-    (EdgeKind::Mentions, "schema:mentions", true),
-    (EdgeKind::HasCode, "pg:hasCode", true),
-    (EdgeKind::EvaluatedOn, "pg:evaluatedOn", true),
-    (EdgeKind::Defines, "pg:defines", true),
-    (EdgeKind::Proposes, "pg:proposes", true),
-    (EdgeKind::About, "dcterms:subject", false),
-    (EdgeKind::Broader, "skos:broader", false),
-    (EdgeKind::ListedIn, "pg:listedIn", false),
-    (EdgeKind::AuthoredBy, "schema:author", false),
-    (EdgeKind::InCategory, "pg:category", false),
+/// Edge kinds, their predicate, and whether the weight counts the fact's stored occurrences.
+const EDGE_PREDICATES: [(EdgeKind, NamedNodeRef<'static>, bool); 10] = [
+    (EdgeKind::Mentions, SCHEMA_MENTIONS, true),
+    (EdgeKind::HasCode, PG_HAS_CODE, true),
+    (EdgeKind::EvaluatedOn, PG_EVALUATED_ON, true),
+    (EdgeKind::Defines, PG_DEFINES, true),
+    (EdgeKind::Proposes, PG_PROPOSES, true),
+    (EdgeKind::About, DCTERMS_SUBJECT, false),
+    (EdgeKind::Broader, SKOS_BROADER, false),
+    (EdgeKind::ListedIn, PG_LISTED_IN, false),
+    (EdgeKind::AuthoredBy, SCHEMA_AUTHOR, false),
+    (EdgeKind::InCategory, PG_CATEGORY, false),
 ];
 
 /// Projects the whole store into a directed graph.
@@ -150,21 +153,17 @@ pub fn project(store: &GraphStore) -> Result<KnowledgeGraph, QueryError> {
             index.insert(iri, node);
         }
     }
+    let mut weights: HashMap<(String, String, String), f64> = HashMap::new();
+    provenance::for_each_count(store, |paper, predicate, object, _, n| {
+        *weights.entry((paper.to_owned(), predicate.to_owned(), object.to_owned())).or_default() += n as f64;
+    })?;
     for (kind, predicate, counted) in EDGE_PREDICATES {
-        let sparql = if counted {
-            format!(
-                "SELECT ?s ?o (COUNT(?e) AS ?w) WHERE {{ ?s {predicate} ?o .
-                   ?e pg:subject ?s ; pg:predicate {predicate} ; pg:object ?o }} GROUP BY ?s ?o ORDER BY ?s ?o"
-            )
-        } else {
-            format!("SELECT ?s ?o WHERE {{ ?s {predicate} ?o }} ORDER BY ?s ?o")
-        };
+        let sparql = format!("SELECT ?s ?o WHERE {{ ?s {predicate} ?o }} ORDER BY ?s ?o");
         for row in query::select(store, &sparql, "graph projection", &[])? {
             let (from, to) = (query::plain_value(&row[0]), query::plain_value(&row[1]));
-            let weight = row.get(2).map_or(1.0, |w| query::plain_value(w).parse().unwrap_or(1.0));
-            if let (Some(&a), Some(&b)) = (index.get(&from), index.get(&to)) {
-                graph.add_edge(a, b, Edge { kind, weight, npmi: None });
-            }
+            let Some((&a, &b)) = index.get(&from).zip(index.get(&to)) else { continue };
+            let weight = if counted { weights.remove(&(from, predicate.as_str().to_owned(), to)).unwrap_or(1.0) } else { 1.0 };
+            graph.add_edge(a, b, Edge { kind, weight, npmi: None });
         }
     }
     Ok(graph)

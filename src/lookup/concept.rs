@@ -3,12 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use oxigraph::model::{NamedNode, Term, Variable};
+use oxigraph::model::{GraphNameRef, NamedNode, Term, Variable};
 use serde::Serialize;
 
-use super::{number_of, rows, value_of};
+use super::{rows, value_of};
 use crate::query::QueryError;
-use crate::rdf::vocab::CONCEPT;
+use crate::rdf::vocab::{CONCEPT, SKOS_PREF_LABEL};
+use crate::store::statistics;
 use crate::store::GraphStore;
 
 /// A concept with its preferred label.
@@ -158,57 +159,33 @@ pub fn concept_report(store: &GraphStore, concept: &Named) -> Result<ConceptRepo
         }
     }
 
-    let mut papers: Vec<ConceptPaper> = query(
-        "SELECT ?paper ?title (COUNT(DISTINCT ?e) AS ?mentions) (GROUP_CONCAT(DISTINCT ?via; separator=\"\\u001f\") AS ?vias) ?concept WHERE {
-           ?c skos:broader* ?concept ; skos:prefLabel ?via .
-           ?paper schema:mentions ?c ; dcterms:title ?title .
-           ?e pg:subject ?paper ; pg:predicate schema:mentions ; pg:object ?c ; pg:field ?field ; pg:start ?start .
-         } GROUP BY ?paper ?title ?concept ORDER BY DESC(?mentions) ?title",
-    )?
-    .iter()
-    .map(|row| ConceptPaper {
-        iri: value_of(&row[0]),
-        title: value_of(&row[1]),
-        mentions: number_of(&row[2]),
-        via: sorted(value_of(&row[3]).split('\u{1f}').map(str::to_owned).collect()),
-        listings: Vec::new(),
-        repositories: Vec::new(),
-    })
-    .collect();
-    let index: BTreeMap<String, usize> = papers.iter().enumerate().map(|(i, p)| (p.iri.clone(), i)).collect();
-    for row in query(
-        "SELECT DISTINCT ?paper ?kind ?value ?concept WHERE {
-           ?c skos:broader* ?concept . ?paper schema:mentions ?c .
-           { ?paper pg:listedIn ?l . ?l dcterms:source ?name OPTIONAL { ?l dcterms:date ?date }
-             BIND(IF(BOUND(?date), CONCAT(?name, \" (\", ?date, \")\"), ?name) AS ?value) BIND(\"listing\" AS ?kind) }
-           UNION { ?paper pg:hasCode/schema:name ?value BIND(\"repo\" AS ?kind) }
-         } ORDER BY ?value",
-    )? {
-        if let Some(&i) = index.get(&value_of(&row[0])) {
-            let target = if value_of(&row[1]) == "listing" { &mut papers[i].listings } else { &mut papers[i].repositories };
-            target.push(value_of(&row[2]));
-        }
-    }
-    let direct_paper_count = papers.iter().filter(|p| p.via.contains(&concept.label)).count();
+    let stats = statistics::concept_statistics(store, &concept.iri)?.unwrap_or_default();
+    let labels = labels_of(store, stats.top_papers.iter().flat_map(|p| &p.via).chain(stats.cooccurring.iter().map(|(c, _)| c)))?;
+    let label = |iri: &String| labels.get(iri).cloned().unwrap_or_else(|| iri.clone());
+    let mut papers: Vec<ConceptPaper> = stats
+        .top_papers
+        .iter()
+        .map(|top| ConceptPaper {
+            iri: top.paper.clone(),
+            title: String::new(),
+            mentions: top.mentions,
+            via: sorted(top.via.iter().map(label).collect()),
+            listings: Vec::new(),
+            repositories: Vec::new(),
+        })
+        .collect();
+    paper_details(store, &mut papers)?;
+    papers.sort_by(|a, b| b.mentions.cmp(&a.mentions).then_with(|| a.title.cmp(&b.title)));
+    let mut cooccurring: Vec<Cooccurrence> =
+        stats.cooccurring.iter().map(|(iri, papers)| Cooccurrence { iri: iri.clone(), label: label(iri), papers: *papers }).collect();
+    cooccurring.sort_by(|a, b| b.papers.cmp(&a.papers).then_with(|| a.label.cmp(&b.label)));
 
-    let cooccurring = query(
-        "SELECT ?other ?label (COUNT(DISTINCT ?paper) AS ?papers) ?concept WHERE {
-           ?c skos:broader* ?concept . ?paper schema:mentions ?c, ?other .
-           ?other skos:prefLabel ?label .
-           FILTER NOT EXISTS { ?other skos:broader* ?concept }
-           FILTER NOT EXISTS { ?concept skos:broader+ ?other }
-         } GROUP BY ?other ?label ?concept ORDER BY DESC(?papers) ?label",
-    )?
-    .iter()
-    .map(|row| Cooccurrence { iri: value_of(&row[0]), label: value_of(&row[1]), papers: number_of(&row[2]) })
-    .collect();
-
-    let methods = query(
-        "SELECT DISTINCT ?m ?name ?long ?concept WHERE {
-           ?c skos:broader* ?concept . ?m a pg:Method ; dcterms:subject ?c ; schema:name ?name .
-           OPTIONAL { ?m schema:alternateName ?long }
-         } ORDER BY ?name ?m",
-    )?
+    let methods = query(&format!(
+        "SELECT DISTINCT ?m ?name ?long ?concept WHERE {{
+           ?c skos:broader* ?concept . ?m dcterms:subject ?c ; a pg:Method ; schema:name ?name .
+           OPTIONAL {{ ?m schema:alternateName ?long }}
+         }} ORDER BY ?name ?m LIMIT {METHODS_SHOWN}"
+    ))?
     .iter()
     .map(|row| MethodRef { iri: value_of(&row[0]), name: value_of(&row[1]), long_name: row[2].as_ref().map(|_| value_of(&row[2])) })
     .collect();
@@ -220,12 +197,68 @@ pub fn concept_report(store: &GraphStore, concept: &Named) -> Result<ConceptRepo
         definition,
         broader,
         narrower,
-        paper_count: papers.len(),
-        direct_paper_count,
+        paper_count: stats.paper_count as usize,
+        direct_paper_count: stats.direct_paper_count as usize,
         papers,
         cooccurring,
         methods,
     })
+}
+
+/// Methods listed in a concept report, by name.
+const METHODS_SHOWN: usize = 100;
+
+/// The `skos:prefLabel` of each concept IRI that has one.
+fn labels_of<'a>(store: &GraphStore, concepts: impl IntoIterator<Item = &'a String>) -> Result<BTreeMap<String, String>, QueryError> {
+    let mut labels = BTreeMap::new();
+    for iri in concepts {
+        if labels.contains_key(iri) {
+            continue;
+        }
+        let Ok(node) = NamedNode::new(iri.as_str()) else { continue };
+        let mut found = store.store.quads_for_pattern(Some(node.as_ref().into()), Some(SKOS_PREF_LABEL), None, Some(GraphNameRef::DefaultGraph));
+        if let Some(quad) = found.next() {
+            let quad = quad.map_err(|e| QueryError::Evaluation { source_name: "concept".into(), message: e.to_string() })?;
+            if let Term::Literal(label) = quad.object {
+                labels.insert(iri.clone(), label.value().to_owned());
+            }
+        }
+    }
+    Ok(labels)
+}
+
+/// Fills in each paper's title (the smallest, when sources disagree), listings (with their
+/// dates) and repositories, in one query.
+fn paper_details(store: &GraphStore, papers: &mut [ConceptPaper]) -> Result<(), QueryError> {
+    if papers.is_empty() {
+        return Ok(());
+    }
+    let values: String = papers.iter().filter_map(|p| NamedNode::new(p.iri.as_str()).ok()).map(|n| format!("{n} ")).collect();
+    let index: BTreeMap<String, usize> = papers.iter().enumerate().map(|(i, p)| (p.iri.clone(), i)).collect();
+    for row in rows(
+        store,
+        &format!(
+            "SELECT DISTINCT ?paper ?kind ?value WHERE {{
+               VALUES ?paper {{ {values} }}
+               {{ ?paper dcterms:title ?value BIND(\"title\" AS ?kind) }}
+               UNION {{ ?paper pg:listedIn ?l . ?l dcterms:source ?name OPTIONAL {{ ?l dcterms:date ?date }}
+                 BIND(IF(BOUND(?date), CONCAT(?name, \" (\", ?date, \")\"), ?name) AS ?value) BIND(\"listing\" AS ?kind) }}
+               UNION {{ ?paper pg:hasCode/schema:name ?value BIND(\"repo\" AS ?kind) }}
+             }} ORDER BY ?value"
+        ),
+        &[],
+    )? {
+        let Some(&i) = index.get(&value_of(&row[0])) else { continue };
+        let value = value_of(&row[2]);
+        let paper = &mut papers[i];
+        match value_of(&row[1]).as_str() {
+            "title" if paper.title.is_empty() => paper.title = value,
+            "listing" => paper.listings.push(value),
+            "repo" => paper.repositories.push(value),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 fn sorted(mut values: Vec<String>) -> Vec<String> {

@@ -1,11 +1,16 @@
 //! Papers by title words, arXiv id or IRI, and their facts with evidence.
 
-use oxigraph::model::{Literal, NamedNode, Variable};
+use std::collections::BTreeMap;
+
+use oxigraph::model::{GraphNameRef, Literal, NamedNode, Term};
 use serde::Serialize;
 
-use super::{number_of, rows, value_of};
+use super::{rows, value_of};
 use crate::query::QueryError;
+use crate::model::Field;
 use crate::rdf::iri::normalize_title;
+use crate::rdf::vocab::{SCHEMA_NAME, SKOS_PREF_LABEL};
+use crate::store::provenance;
 use crate::store::GraphStore;
 
 /// A paper found by a lookup.
@@ -34,69 +39,99 @@ pub struct Evidence {
     pub confidence: f64,
 }
 
-const PAPERS: &str = "SELECT ?paper (MIN(?t) AS ?title) WHERE { ?paper a schema:ScholarlyArticle ; dcterms:title ?t } GROUP BY ?paper ORDER BY ?title";
-
 /// Papers matching `query`: an IRI, an arXiv id, an exact title, or words all found in the title.
-/// An exact (normalized) title match wins over word matches.
+/// An exact (normalized) title match wins over word matches. IRIs, ids and exact titles are
+/// index lookups; title words scan the titles.
 pub fn find_papers(store: &GraphStore, query: &str) -> Result<Vec<PaperRef>, QueryError> {
-    let all: Vec<PaperRef> = rows(store, PAPERS, &[])?
-        .into_iter()
-        .map(|row| PaperRef { iri: value_of(&row[0]), title: value_of(&row[1]) })
-        .collect();
     let wanted = query.trim();
-    if let Some(hit) = all.iter().find(|p| p.iri == wanted.trim_matches(['<', '>'])) {
-        return Ok(vec![hit.clone()]);
+    // `pattern` binds ?paper; terms in it are written by Oxigraph's serializer, so they are
+    // escaped and cannot change the query.
+    let with_title = |pattern: String| -> Result<Vec<PaperRef>, QueryError> {
+        let sparql = format!("SELECT ?paper (MIN(?t) AS ?title) WHERE {{ {pattern} ?paper dcterms:title ?t }} GROUP BY ?paper ORDER BY ?title");
+        Ok(rows(store, &sparql, &[])?.into_iter().map(|row| PaperRef { iri: value_of(&row[0]), title: value_of(&row[1]) }).collect())
+    };
+    if let Ok(iri) = NamedNode::new(wanted.trim_matches(['<', '>'])) {
+        let hits = with_title(format!("VALUES ?paper {{ {iri} }} ?paper a schema:ScholarlyArticle ."))?;
+        if !hits.is_empty() {
+            return Ok(hits);
+        }
     }
     let arxiv = wanted.trim_start_matches("arXiv:").trim_start_matches("arxiv:");
-    let by_id = rows(
-        store,
-        "SELECT ?paper ?title ?id WHERE { ?paper dcterms:identifier ?id ; dcterms:title ?title }",
-        &[(Variable::new_unchecked("id"), Literal::new_simple_literal(format!("arXiv:{arxiv}")).into())],
-    )?;
-    if let Some(row) = by_id.first() {
-        return Ok(vec![PaperRef { iri: value_of(&row[0]), title: value_of(&row[1]) }]);
+    let hits = with_title(format!("?paper dcterms:identifier {} .", Literal::new_simple_literal(format!("arXiv:{arxiv}"))))?;
+    if !hits.is_empty() {
+        return Ok(hits);
     }
     let key = normalize_title(wanted);
-    if let Some(hit) = all.iter().find(|p| normalize_title(&p.title) == key) {
-        return Ok(vec![hit.clone()]);
+    let hits = with_title(format!("?paper pg:titleKey {} .", Literal::new_simple_literal(&key)))?;
+    if !hits.is_empty() {
+        return Ok(hits);
     }
     let words: Vec<&str> = key.split(' ').filter(|w| !w.is_empty()).collect();
-    Ok(all
+    if words.is_empty() {
+        return Ok(Vec::new());
+    }
+    // The title key holds the words; CONTAINS narrows the scan before the exact word check.
+    let longest = words.iter().max_by_key(|w| w.len()).copied().unwrap_or_default();
+    let candidates = rows(
+        store,
+        &format!(
+            "SELECT ?paper (MIN(?t) AS ?title) (MIN(?k) AS ?key) WHERE {{ ?paper pg:titleKey ?k FILTER(CONTAINS(?k, {})) ?paper dcterms:title ?t }} GROUP BY ?paper ORDER BY ?title",
+            Literal::new_simple_literal(longest)
+        ),
+        &[],
+    )?;
+    Ok(candidates
         .into_iter()
-        .filter(|p| {
-            let title = normalize_title(&p.title);
-            let title_words: Vec<&str> = title.split(' ').collect();
-            !words.is_empty() && words.iter().all(|w| title_words.contains(w))
+        .filter(|row| {
+            let title_key = value_of(&row[2]);
+            let title_words: Vec<&str> = title_key.split(' ').collect();
+            words.iter().all(|w| title_words.contains(w))
         })
+        .map(|row| PaperRef { iri: value_of(&row[0]), title: value_of(&row[1]) })
         .collect())
 }
 
-/// Every fact about a paper with its evidence, by predicate, field and position.
+/// Every fact about a paper with its evidence, by predicate, listing, field and position.
 pub fn evidence(store: &GraphStore, paper: &str) -> Result<Vec<Evidence>, QueryError> {
-    // Bound variables must be projected, hence ?paper last.
-    const EVIDENCE: &str = "SELECT ?predicate ?object (SAMPLE(?l) AS ?label) ?listing ?line ?field ?start ?end ?text ?extractor ?confidence ?paper WHERE {
-        ?e a pg:Evidence ; pg:subject ?paper ; pg:predicate ?predicate ; pg:object ?object ;
-           prov:wasDerivedFrom/dcterms:source ?listing ; pg:line ?line ; pg:field ?field ;
-           pg:start ?start ; pg:end ?end ; pg:matchedText ?text ;
-           prov:wasGeneratedBy/schema:name ?extractor ; pg:confidence ?confidence .
-        OPTIONAL { ?object skos:prefLabel|schema:name ?l }
-      } GROUP BY ?predicate ?object ?listing ?line ?field ?start ?end ?text ?extractor ?confidence ?paper
-        ORDER BY ?predicate ?listing ?field ?start";
     let paper = NamedNode::new(paper).map_err(|e| QueryError::Evaluation { source_name: "evidence".into(), message: e.to_string() })?;
-    Ok(rows(store, EVIDENCE, &[(Variable::new_unchecked("paper"), paper.into())])?
+    let mut found: Vec<Evidence> = provenance::occurrences_of(store, &paper)?
         .into_iter()
-        .map(|row| Evidence {
-            predicate: value_of(&row[0]),
-            object: value_of(&row[1]),
-            label: row[2].as_ref().map_or_else(|| value_of(&row[1]), |_| value_of(&row[2])),
-            listing: value_of(&row[3]),
-            line: number_of(&row[4]),
-            field: value_of(&row[5]),
-            start: number_of(&row[6]),
-            end: number_of(&row[7]),
-            text: value_of(&row[8]),
-            extractor: value_of(&row[9]),
-            confidence: value_of(&row[10]).parse().unwrap_or_default(),
+        .map(|o| Evidence {
+            predicate: o.predicate,
+            object: o.object,
+            label: String::new(),
+            listing: o.source,
+            line: o.line as u64,
+            field: o.field.map_or("", Field::as_str).to_owned(),
+            start: o.start as u64,
+            end: o.end as u64,
+            text: o.text,
+            extractor: o.extractor,
+            confidence: o.confidence,
         })
-        .collect())
+        .collect();
+    let order = |e: &Evidence| (e.predicate.clone(), e.listing.clone(), e.field.clone(), e.start, e.end, e.object.clone(), e.line, e.extractor.clone());
+    found.sort_by(|a, b| order(a).cmp(&order(b)).then(a.confidence.total_cmp(&b.confidence)).then_with(|| a.text.cmp(&b.text)));
+    let mut labels: BTreeMap<String, String> = BTreeMap::new();
+    for e in &mut found {
+        if !labels.contains_key(&e.object) {
+            let label = label_of(store, &e.object).map_err(|source| store.storage_error(source))?;
+            labels.insert(e.object.clone(), label.unwrap_or_else(|| e.object.clone()));
+        }
+        e.label = labels[&e.object].clone();
+    }
+    Ok(found)
+}
+
+/// A node's human label: its `skos:prefLabel`, else its `schema:name`.
+fn label_of(store: &GraphStore, iri: &str) -> Result<Option<String>, oxigraph::store::StorageError> {
+    let Ok(node) = NamedNode::new(iri) else { return Ok(None) };
+    for predicate in [SKOS_PREF_LABEL, SCHEMA_NAME] {
+        if let Some(quad) = store.store.quads_for_pattern(Some(node.as_ref().into()), Some(predicate), None, Some(GraphNameRef::DefaultGraph)).next() {
+            if let Term::Literal(literal) = quad?.object {
+                return Ok(Some(literal.value().to_owned()));
+            }
+        }
+    }
+    Ok(None)
 }

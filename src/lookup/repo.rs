@@ -3,10 +3,11 @@
 use oxigraph::model::{Term, Variable};
 use serde::Serialize;
 
-use super::{number_of, rows, value_of};
+use super::{evidence, number_of, rows, value_of};
 use crate::extract::links::{classify, LinkTarget};
 use crate::query::QueryError;
 use crate::rdf::iri;
+use crate::rdf::vocab::PG_HAS_CODE;
 use crate::store::GraphStore;
 
 /// A paper citing a repository, with the text that cites it.
@@ -45,24 +46,18 @@ pub fn repo_report(store: &GraphStore, query: &str) -> Result<Option<RepoReport>
         &bind,
     )?;
     let Some(first) = about.first() else { return Ok(None) };
-    let papers = rows(
-        store,
-        "SELECT DISTINCT ?paper ?title ?text ?listing ?line ?repo WHERE {
-           ?paper pg:hasCode ?repo ; dcterms:title ?title .
-           ?e pg:subject ?paper ; pg:predicate pg:hasCode ; pg:object ?repo ; pg:matchedText ?text ;
-              pg:line ?line ; prov:wasDerivedFrom/dcterms:source ?listing .
-         } ORDER BY ?title ?listing",
-        &bind,
-    )?
-    .iter()
-    .map(|row| CitingPaper {
-        iri: value_of(&row[0]),
-        title: value_of(&row[1]),
-        evidence: value_of(&row[2]),
-        listing: value_of(&row[3]),
-        line: number_of(&row[4]),
-    })
-    .collect();
+    let mut papers = Vec::new();
+    for row in rows(store, "SELECT DISTINCT ?paper ?title ?repo WHERE { ?paper pg:hasCode ?repo ; dcterms:title ?title }", &bind)? {
+        let paper = value_of(&row[0]);
+        let mut cited: Vec<(String, String, u64)> = evidence(store, &paper)?
+            .into_iter()
+            .filter(|e| e.predicate == PG_HAS_CODE.as_str() && e.object == node.as_str())
+            .map(|e| (e.text, e.listing, e.line))
+            .collect();
+        cited.dedup();
+        papers.extend(cited.into_iter().map(|(evidence, listing, line)| CitingPaper { iri: paper.clone(), title: value_of(&row[1]), evidence, listing, line }));
+    }
+    papers.sort_by(|a, b| (&a.title, &a.listing, &a.iri, a.line, &a.evidence).cmp(&(&b.title, &b.listing, &b.iri, b.line, &b.evidence)));
     let concepts = rows(
         store,
         "SELECT ?label (COUNT(DISTINCT ?paper) AS ?n) ?repo WHERE {

@@ -46,6 +46,8 @@ pub enum QueryError {
     Evaluation { source_name: String, message: String },
     #[error("cannot write results: {0}")]
     Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
 }
 
 /// Parses and runs a query. `source_name` (a file name or `-e`) names the query in errors.

@@ -80,6 +80,17 @@ pub fn extractor(name: &str) -> NamedNode {
     mint(&format!("extractor/{name}"))
 }
 
+/// The fact graph of one listing, extractor and confidence:
+/// `provenance/<listing file name>/<extractor>/<confidence>`.
+pub fn fact_graph(listing: &str, extractor: &str, confidence: f64) -> NamedNode {
+    mint(&format!("provenance/{}/{extractor}/{confidence}", percent_encode(listing).replace('/', "%2F")))
+}
+
+/// A pair of concepts (statistics): `concept-pair/<hash of both IRIs, in order>`.
+pub fn concept_pair(a: &str, b: &str) -> NamedNode {
+    mint(&format!("concept-pair/{}", &hash(&[a, b])[..16]))
+}
+
 /// One evidence record, identified by everything that makes it distinct.
 pub fn evidence(parts: &[&str]) -> NamedNode {
     mint(&format!("evidence/{}", &hash(parts)[..20]))

@@ -1,12 +1,15 @@
 //! From papers and extracted facts to RDF quads (all in the default graph).
 //!
-//! Each fact is written twice: as a direct edge that queries use (`paper schema:mentions
-//! concept`), and as a `pg:Evidence` record holding its provenance (listing, field, span,
-//! matched text, extractor, confidence). Both have deterministic IRIs, so loading the same
-//! input twice adds nothing.
+//! Each fact is a direct edge that queries use (`paper schema:mentions concept`), in the
+//! default graph; its provenance (listing, extractor, confidence, and each occurrence's line,
+//! field, span and matched text) is stored as [`Provenance`] says. Everything has a
+//! deterministic IRI or value, so loading the same input twice adds nothing.
 
 pub mod iri;
+pub mod occurrences;
 pub mod vocab;
+
+use std::collections::BTreeSet;
 
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, Quad, Term, Triple};
 
@@ -18,10 +21,11 @@ use crate::extract::{Repository, CODE_LINK_READER};
 use crate::model::{CodeLink, Field, Listing, Paper};
 use vocab::*;
 
-/// Accumulates quads for the default graph.
+/// Accumulates quads, and the fact graphs they use (described once per listing by the caller).
 #[derive(Default)]
 pub struct QuadSink {
     pub quads: Vec<Quad>,
+    pub fact_graphs: BTreeSet<FactGraph>,
 }
 
 impl QuadSink {
@@ -56,13 +60,12 @@ pub fn listing_quads(listing: &Listing, sink: &mut QuadSink) {
     }
 }
 
-/// A paper, the facts extracted from it, and their evidence.
-pub fn paper_quads(paper: &Paper, facts: &PaperFacts, extractor: &Extractor<'_>, sink: &mut QuadSink) {
+/// A paper, the facts extracted from it, and their provenance as `provenance` says.
+pub fn paper_quads(paper: &Paper, facts: &PaperFacts, extractor: &Extractor<'_>, provenance: Provenance, sink: &mut QuadSink) {
     let node = iri::paper(paper);
-    let listing = iri::listing(&paper.source.name);
     sink.add(&node, DCTERMS_TITLE, Literal::new_simple_literal(&paper.title));
     sink.add(&node, DCTERMS_ABSTRACT, Literal::new_simple_literal(&paper.abstract_text));
-    sink.add(&node, PG_LISTED_IN, listing.clone());
+    sink.add(&node, PG_LISTED_IN, iri::listing(&paper.source.name));
     paper_identity_quads(&node, paper.arxiv_id.as_deref(), Some(&paper.title), sink);
     if let Some(date) = &paper.date {
         sink.add(&node, DCTERMS_DATE, Literal::new_typed_literal(date, oxigraph::model::vocab::xsd::DATE));
@@ -80,62 +83,52 @@ pub fn paper_quads(paper: &Paper, facts: &PaperFacts, extractor: &Extractor<'_>,
         sink.add(&category, SCHEMA_NAME, Literal::new_simple_literal(code));
     }
 
-    let mut evidence = |predicate: NamedNodeRef<'_>, object: &Term, span: Span<'_>| {
-        let start = span.start.to_string();
-        let record = iri::evidence(&[node.as_str(), predicate.as_str(), &object.to_string(), &paper.source.name, span.field.as_str(), &start]);
-        let found = Found { extractor: span.extractor, line: paper.line_of(span.field), confidence: span.confidence };
-        fact_with_evidence(&record, &node, predicate, object, &listing, found, sink);
-        sink.add(&record, PG_FIELD, Literal::new_simple_literal(span.field.as_str()));
-        sink.add(&record, PG_START, Literal::from(span.start as u64));
-        sink.add(&record, PG_END, Literal::from(span.end as u64));
-        sink.add(&record, PG_MATCHED_TEXT, Literal::new_simple_literal(span.text));
+    let mut found = Vec::new();
+    let mut occurrence = |predicate, object: NamedNode, extractor, field: Field, start, end, text: String, confidence| {
+        let line = paper.line_of(field);
+        found.push(Occurrence { predicate, object, extractor, confidence, line, span: Some(Span { field, start, end, text }) });
     };
-
     for m in &facts.mentions {
-        let concept = Term::from(extractor.taxonomy.concepts[m.entry].iri.clone());
-        let span = Span { extractor: CONCEPT_MATCHER, field: m.field, start: m.start, end: m.end, text: &m.text, confidence: m.confidence };
-        evidence(SCHEMA_MENTIONS, &concept, span);
+        let concept = extractor.taxonomy.concepts[m.entry].iri.clone();
+        occurrence(SCHEMA_MENTIONS, concept, CONCEPT_MATCHER, m.field, m.start, m.end, m.text.clone(), m.confidence);
     }
     for m in &facts.datasets {
-        let dataset = Term::from(extractor.datasets.datasets[m.entry].iri.clone());
-        let span = Span { extractor: DATASET_MATCHER, field: m.field, start: m.start, end: m.end, text: &m.text, confidence: m.confidence };
-        evidence(PG_EVALUATED_ON, &dataset, span);
+        let dataset = extractor.datasets.datasets[m.entry].iri.clone();
+        occurrence(PG_EVALUATED_ON, dataset, DATASET_MATCHER, m.field, m.start, m.end, m.text.clone(), m.confidence);
     }
     let mut methods = Vec::new();
     for d in &facts.definitions {
         let a = &d.acronym;
         let method = iri::method(&a.short, Some(&a.long));
         let text = a.text(paper.text(a.field));
-        let span = Span { extractor: ACRONYM_FINDER, field: a.field, start: a.start, end: a.end, text: &text, confidence: ACRONYM_CONFIDENCE };
-        evidence(PG_DEFINES, &method.clone().into(), span);
+        occurrence(PG_DEFINES, method.clone(), ACRONYM_FINDER, a.field, a.start, a.end, text, ACRONYM_CONFIDENCE);
         methods.push((method, a.short.clone(), Some(a.long.clone()), d.concepts.clone()));
     }
     for p in &facts.proposals {
         let defined = facts.definitions.iter().find(|d| d.acronym.short == p.name).map(|d| d.acronym.long.as_str());
         let method = iri::method(&p.name, defined);
         let text: String = paper.text(p.field).chars().skip(p.start).take(p.end - p.start).collect();
-        let span = Span { extractor: PROPOSAL_FINDER, field: p.field, start: p.start, end: p.end, text: &text, confidence: p.confidence };
-        evidence(PG_PROPOSES, &method.clone().into(), span);
+        occurrence(PG_PROPOSES, method.clone(), PROPOSAL_FINDER, p.field, p.start, p.end, text, p.confidence);
         if defined.is_none() {
             methods.push((method, p.name.clone(), None, Vec::new()));
         }
     }
     let mut repos = Vec::new();
     for link in &facts.links {
-        let span = Span { extractor: LINK_FINDER, field: link.field, start: link.start, end: link.end, text: &link.text, confidence: 1.0 };
-        match &link.target {
+        let (predicate, object) = match &link.target {
             LinkTarget::Repository(repo) => {
                 let repo_node = iri::repository(repo);
-                evidence(PG_HAS_CODE, &repo_node.clone().into(), span);
-                repos.push((repo_node, repo));
+                repos.push((repo_node.clone(), repo));
+                (PG_HAS_CODE, repo_node)
             }
-            LinkTarget::Page(url) => {
-                if let Ok(page) = NamedNode::new(url) {
-                    evidence(RDFS_SEE_ALSO, &page.into(), span);
-                }
-            }
-        }
+            LinkTarget::Page(url) => match NamedNode::new(url) {
+                Ok(page) => (RDFS_SEE_ALSO, page),
+                Err(_) => continue,
+            },
+        };
+        occurrence(predicate, object, LINK_FINDER, link.field, link.start, link.end, link.text.clone(), 1.0);
     }
+    facts_with_provenance(&node, &paper.source.name, &found, provenance, sink);
     for (method, short, long, concepts) in methods {
         sink.add(&method, RDF_TYPE, PG_METHOD);
         sink.add(&method, SCHEMA_NAME, Literal::new_simple_literal(short));
@@ -171,10 +164,10 @@ fn repository_quads(node: &NamedNode, repo: &Repository, sink: &mut QuadSink) {
     }
 }
 
-/// A Papers-with-Code link: paper `pg:hasCode` repository, with evidence pointing at the file
+/// A Papers-with-Code link: paper `pg:hasCode` repository, with provenance pointing at the file
 /// and line (no text span: the link is the record). Links to pages that are not repositories
 /// become `rdfs:seeAlso`. A link naming neither an arXiv id nor a title is skipped.
-pub fn code_link_quads(link: &CodeLink, sink: &mut QuadSink) {
+pub fn code_link_quads(link: &CodeLink, provenance: Provenance, sink: &mut QuadSink) {
     let (arxiv_id, title) = (link.arxiv_id.as_deref(), link.title.as_deref());
     if arxiv_id.is_none() && title.is_none() {
         return;
@@ -184,63 +177,151 @@ pub fn code_link_quads(link: &CodeLink, sink: &mut QuadSink) {
     if let Some(title) = title {
         sink.add(&node, DCTERMS_TITLE, Literal::new_simple_literal(title));
     }
-    let (predicate, object): (NamedNodeRef<'_>, Term) = match crate::extract::classify_url(&link.url) {
+    let (predicate, object): (NamedNodeRef<'static>, NamedNode) = match crate::extract::classify_url(&link.url) {
         Some(LinkTarget::Repository(repo)) => {
             let repo_node = iri::repository(&repo);
             repository_quads(&repo_node, &repo, sink);
-            (PG_HAS_CODE, repo_node.into())
+            (PG_HAS_CODE, repo_node)
         }
         Some(LinkTarget::Page(url)) => match NamedNode::new(url) {
-            Ok(page) => (RDFS_SEE_ALSO, page.into()),
+            Ok(page) => (RDFS_SEE_ALSO, page),
             Err(_) => return,
         },
         None => return,
     };
-    let listing = iri::listing(&link.source.name);
-    let line = link.line.to_string();
-    let record = iri::evidence(&[node.as_str(), predicate.as_str(), &object.to_string(), &link.source.name, &line]);
-    let found = Found { extractor: CODE_LINK_READER, line: link.line, confidence: if link.official == Some(false) { 0.8 } else { 1.0 } };
-    fact_with_evidence(&record, &node, predicate, &object, &listing, found, sink);
+    let confidence = if link.official == Some(false) { 0.8 } else { 1.0 };
+    let found = Occurrence { predicate, object, extractor: CODE_LINK_READER, confidence, line: link.line, span: None };
+    facts_with_provenance(&node, &link.source.name, &[found], provenance, sink);
 }
 
-/// Who found a fact, on which line of its source, and how sure it is.
-struct Found {
+/// How much provenance a build stores with each fact. Every mode stores the facts themselves
+/// (`paper schema:mentions concept`) in the default graph; see ARCHITECTURE.md for the trade-off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Provenance {
+    /// Also one `pg:Evidence` record (a dozen quads) per occurrence, and the fact graphs.
+    Full,
+    /// Also each fact in its fact graph (listing, extractor, confidence), and one
+    /// `pg:occurrences` literal per paper and source holding every occurrence.
+    #[default]
+    Compact,
+    /// The bare graph.
+    None,
+}
+
+/// One place a fact was found: who found it, how sure it is, on which source line, and (for
+/// facts read from text) the span.
+struct Occurrence {
+    predicate: NamedNodeRef<'static>,
+    object: NamedNode,
     extractor: &'static str,
-    line: usize,
     confidence: f64,
+    line: usize,
+    span: Option<Span>,
 }
 
-/// The fact `subject predicate object`, and its evidence `record`: the fact it supports, the
-/// source file, extractor, line and confidence. Text spans are the caller's to add.
-fn fact_with_evidence(
-    record: &NamedNode,
-    subject: &NamedNode,
-    predicate: NamedNodeRef<'_>,
-    object: &Term,
-    listing: &NamedNode,
-    found: Found,
-    sink: &mut QuadSink,
-) {
-    sink.add(subject, predicate, object.clone());
-    sink.add(record, RDF_TYPE, PG_EVIDENCE);
-    sink.add(record, PG_SUBJECT, subject.clone());
-    sink.add(record, PG_PREDICATE, predicate);
-    sink.add(record, PG_OBJECT, object.clone());
-    sink.add(record, PROV_WAS_DERIVED_FROM, listing.clone());
-    sink.add(record, PROV_WAS_GENERATED_BY, iri::extractor(found.extractor));
-    sink.add(record, PG_LINE, Literal::from(found.line as u64));
-    sink.add(record, PG_CONFIDENCE, Literal::from(found.confidence));
+/// Where in a paper's text a fact was found.
+struct Span {
+    field: Field,
+    start: usize,
+    end: usize,
+    text: String,
+}
+
+/// The facts `subject predicate object` the occurrences support, each once, and their provenance.
+fn facts_with_provenance(subject: &NamedNode, listing_name: &str, found: &[Occurrence], provenance: Provenance, sink: &mut QuadSink) {
+    let mut facts: Vec<(NamedNodeRef<'static>, &NamedNode)> = found.iter().map(|o| (o.predicate, &o.object)).collect();
+    facts.sort_unstable();
+    facts.dedup();
+    for (predicate, object) in facts {
+        sink.add(subject, predicate, object.clone());
+    }
+    if provenance == Provenance::None {
+        return;
+    }
+    let mut in_graphs: Vec<(FactGraph, NamedNodeRef<'static>, &NamedNode)> =
+        found.iter().map(|o| (FactGraph::new(o.extractor, o.confidence), o.predicate, &o.object)).collect();
+    in_graphs.sort_unstable();
+    in_graphs.dedup();
+    for (graph, predicate, object) in in_graphs {
+        let name = iri::fact_graph(listing_name, graph.extractor, graph.confidence());
+        sink.quads.push(Quad::new(subject.clone(), predicate, object.clone(), name));
+        sink.fact_graphs.insert(graph);
+    }
+    match provenance {
+        Provenance::Compact => {
+            let json = occurrences::to_json(listing_name, found.iter().map(Occurrence::as_entry));
+            sink.add(subject, PG_OCCURRENCES, Literal::new_typed_literal(json, RDF_JSON));
+        }
+        Provenance::Full => {
+            let listing = iri::listing(listing_name);
+            for o in found {
+                evidence_record(subject, &listing, listing_name, o, sink);
+            }
+        }
+        Provenance::None => {}
+    }
+}
+
+impl Occurrence {
+    fn as_entry(&self) -> occurrences::Entry<'_> {
+        let (field, start, end, text) = match &self.span {
+            Some(span) => (Some(span.field), span.start, span.end, span.text.as_str()),
+            None => (None, 0, 0, ""),
+        };
+        occurrences::Entry { predicate: self.predicate.as_str(), object: self.object.as_str(), extractor: self.extractor, confidence: self.confidence, line: self.line, field, start, end, text }
+    }
+}
+
+/// One `pg:Evidence` record (full provenance): the fact it supports, the source file, extractor,
+/// line, confidence and, for text, the field, span and matched text.
+fn evidence_record(subject: &NamedNode, listing: &NamedNode, listing_name: &str, o: &Occurrence, sink: &mut QuadSink) {
+    let object = o.object.to_string();
+    let record = match &o.span {
+        Some(span) => iri::evidence(&[subject.as_str(), o.predicate.as_str(), &object, listing_name, span.field.as_str(), &span.start.to_string()]),
+        None => iri::evidence(&[subject.as_str(), o.predicate.as_str(), &object, listing_name, &o.line.to_string()]),
+    };
+    sink.add(&record, RDF_TYPE, PG_EVIDENCE);
+    sink.add(&record, PG_SUBJECT, subject.clone());
+    sink.add(&record, PG_PREDICATE, o.predicate);
+    sink.add(&record, PG_OBJECT, o.object.clone());
+    sink.add(&record, PROV_WAS_DERIVED_FROM, listing.clone());
+    sink.add(&record, PROV_WAS_GENERATED_BY, iri::extractor(o.extractor));
+    sink.add(&record, PG_LINE, Literal::from(o.line as u64));
+    sink.add(&record, PG_CONFIDENCE, Literal::from(o.confidence));
+    if let Some(span) = &o.span {
+        sink.add(&record, PG_FIELD, Literal::new_simple_literal(span.field.as_str()));
+        sink.add(&record, PG_START, Literal::from(span.start as u64));
+        sink.add(&record, PG_END, Literal::from(span.end as u64));
+        sink.add(&record, PG_MATCHED_TEXT, Literal::new_simple_literal(&span.text));
+    }
+}
+
+/// A fact graph of one listing: the facts one extractor found there with one confidence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FactGraph {
+    pub extractor: &'static str,
+    /// Confidence in thousandths, so that graphs compare exactly.
+    confidence_milli: u16,
+}
+
+impl FactGraph {
+    fn new(extractor: &'static str, confidence: f64) -> Self {
+        FactGraph { extractor, confidence_milli: (confidence.clamp(0.0, 1.0) * 1000.0).round() as u16 }
+    }
+
+    pub fn confidence(self) -> f64 {
+        f64::from(self.confidence_milli) / 1000.0
+    }
+}
+
+/// What a fact graph is: its listing, extractor and confidence (once per listing and graph).
+pub fn fact_graph_quads(listing_name: &str, graph: FactGraph, sink: &mut QuadSink) {
+    let node = iri::fact_graph(listing_name, graph.extractor, graph.confidence());
+    sink.add(&node, RDF_TYPE, PG_FACT_GRAPH);
+    sink.add(&node, PROV_WAS_DERIVED_FROM, iri::listing(listing_name));
+    sink.add(&node, PROV_WAS_GENERATED_BY, iri::extractor(graph.extractor));
+    sink.add(&node, PG_CONFIDENCE, Literal::from(graph.confidence()));
 }
 
 /// Confidence of an acronym definition (the Schwartz & Hearst match is strict).
 const ACRONYM_CONFIDENCE: f64 = 0.9;
-
-/// Where a fact was found.
-struct Span<'a> {
-    extractor: &'static str,
-    field: Field,
-    start: usize,
-    end: usize,
-    text: &'a str,
-    confidence: f64,
-}

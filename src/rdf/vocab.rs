@@ -10,6 +10,8 @@ use oxigraph::model::NamedNodeRef;
 pub const ID_BASE: &str = "https://w3id.org/papergraph/id/";
 /// The papergraph vocabulary namespace.
 pub const PG: &str = "https://w3id.org/papergraph/vocab#";
+/// The named graph of lookup statistics (see `store::statistics`), recomputed after each build.
+pub const STATISTICS_GRAPH: &str = "https://w3id.org/papergraph/id/statistics";
 /// Namespace of the bundled concept taxonomy.
 pub const CONCEPT: &str = "https://w3id.org/papergraph/concept/";
 /// Namespace of the bundled dataset list.
@@ -127,7 +129,29 @@ terms! {
     PG_LISTED_IN = "https://w3id.org/papergraph/vocab#listedIn";
     /// Paper → code repository its abstract links to.
     PG_HAS_CODE = "https://w3id.org/papergraph/vocab#hasCode";
-    /// Class of evidence records: one per extracted fact occurrence.
+    /// Class of fact graphs: named graphs holding the facts one extractor found in one listing
+    /// with one confidence (`prov:wasDerivedFrom`, `prov:wasGeneratedBy`, `pg:confidence`).
+    PG_FACT_GRAPH = "https://w3id.org/papergraph/vocab#FactGraph";
+    /// Paper → every occurrence of every fact one source gave it, as one `rdf:JSON` literal
+    /// (compact provenance; the format is in `rdf::occurrences`).
+    PG_OCCURRENCES = "https://w3id.org/papergraph/vocab#occurrences";
+    /// Datatype of JSON literals (RDF 1.2).
+    RDF_JSON = "http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON";
+    /// Concept → papers mentioning it or a narrower concept (statistics graph).
+    PG_PAPER_COUNT = "https://w3id.org/papergraph/vocab#paperCount";
+    /// Concept → papers mentioning it itself (statistics graph).
+    PG_DIRECT_PAPER_COUNT = "https://w3id.org/papergraph/vocab#directPaperCount";
+    /// Concept → its most-mentioning papers, `rdf:JSON` `[{paper, mentions, via[]}]` (statistics graph).
+    PG_TOP_PAPERS = "https://w3id.org/papergraph/vocab#topPapers";
+    /// Concept → co-occurring concepts, `rdf:JSON` `[[concept, papers]]` (statistics graph).
+    PG_COOCCURRENCE = "https://w3id.org/papergraph/vocab#cooccurrence";
+    /// Class of pairs of concepts mentioned together (statistics graph).
+    PG_CONCEPT_PAIR = "https://w3id.org/papergraph/vocab#ConceptPair";
+    /// Concept pair → one of its two concepts.
+    PG_CONCEPT = "https://w3id.org/papergraph/vocab#concept";
+    /// Concept pair → papers mentioning both.
+    PG_PAPERS = "https://w3id.org/papergraph/vocab#papers";
+    /// Class of evidence records (full provenance): one per extracted fact occurrence.
     PG_EVIDENCE = "https://w3id.org/papergraph/vocab#Evidence";
     /// Evidence → the subject of the fact it supports (a paper).
     PG_SUBJECT = "https://w3id.org/papergraph/vocab#subject";

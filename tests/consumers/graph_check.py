@@ -5,7 +5,7 @@ Usage (from the repository root; install tests/consumers/requirements.txt first)
 
     python3 tests/consumers/graph_check.py graphml FILE [--xsd tests/xsd/graphml.xsd]
     python3 tests/consumers/graph_check.py gexf FILE
-    python3 tests/consumers/graph_check.py rdf FILE --format turtle|nt|nquads
+    python3 tests/consumers/graph_check.py rdf FILE --format turtle|nt|nquads|trig
 
 Each subcommand prints one JSON object (sorted keys) on stdout and exits 0.
 When a check fails it prints `graph_check: <reason>` on stderr and exits 1
@@ -29,8 +29,8 @@ gexf     Checks the root is <gexf xmlns="http://gexf.net/1.3" version="1.3">,
          the igraph counts.  networkx takes node labels from the
          <node label=".."> attribute and edge kinds only from <attvalues>
          (it ignores GEXF's own <edge kind=".."> attribute).
-rdf      Parses FILE with rdflib (a Graph for turtle/nt, a Dataset for nquads).
-         {"triples": n}; for nquads n counts every quad (a triple stated in two
+rdf      Parses FILE with rdflib (a Graph for turtle/nt, a Dataset for nquads/trig).
+         {"triples": n}; for nquads/trig n counts every quad (a triple stated in two
          graphs counts twice) and "graphs" is the number of named graphs
          holding quads (the default graph is not counted).
 
@@ -162,9 +162,9 @@ def check_rdf(args):
     import rdflib
     from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-    if args.format == "nquads":
+    if args.format in ("nquads", "trig"):
         dataset = rdflib.Dataset()
-        read_with("rdflib", lambda: dataset.parse(args.file, format="nquads"), args.file)
+        read_with("rdflib", lambda: dataset.parse(args.file, format=args.format), args.file)
         quads = list(dataset.quads((None, None, None, None)))
         named = {c for *_, c in quads if c is not None and c != DATASET_DEFAULT_GRAPH_ID}
         return {"triples": len(quads), "graphs": len(named)}
@@ -185,7 +185,7 @@ def main(argv=None):
     p.set_defaults(run=check_gexf)
     p = sub.add_parser("rdf", help="parse with rdflib and count triples")
     p.add_argument("file", type=Path)
-    p.add_argument("--format", required=True, choices=["turtle", "nt", "nquads"])
+    p.add_argument("--format", required=True, choices=["turtle", "nt", "nquads", "trig"])
     p.set_defaults(run=check_rdf)
     args = parser.parse_args(argv)
     try:

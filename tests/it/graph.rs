@@ -73,12 +73,18 @@ fn graphml_and_gexf_open_in_networkx_and_igraph_with_the_stores_counts() {
 fn rdf_dumps_parse_in_rdflib_with_the_stores_triple_count() {
     let (dir, store) = bundled_store();
     let triples = count(&store, "SELECT (COUNT(*) AS ?c) WHERE { ?s ?p ?o }");
-    for (format, checker) in [("turtle", "turtle"), ("ntriples", "nt"), ("nquads", "nquads")] {
+    let quads = count(&store, "SELECT (COUNT(*) AS ?c) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }");
+    let graphs = count(&store, "SELECT (COUNT(DISTINCT ?g) AS ?c) WHERE { GRAPH ?g { ?s ?p ?o } }");
+    assert!(quads > triples && graphs > 2, "fact graphs and statistics are named graphs");
+    for (format, checker, expected) in [("turtle", "turtle", triples), ("ntriples", "nt", triples), ("nquads", "nquads", quads), ("trig", "trig", quads)] {
         let file = dir.path().join(format!("store.{format}"));
         let out = papergraph(&store, &["export", "--format", format, "-o", file.to_str().unwrap()]);
         assert!(out.status.success(), "{}", stderr(&out));
         let report = consumer_check(&["rdf", file.to_str().unwrap(), "--format", checker]);
-        assert_eq!(report["triples"], triples, "{format}: {report}");
+        assert_eq!(report["triples"], expected, "{format}: {report}");
+        if expected == quads {
+            assert_eq!(report["graphs"], graphs, "{format}: {report}");
+        }
     }
     let filtered = papergraph(&store, &["export", "--format", "turtle", "--kinds", "concept"]);
     assert_eq!(filtered.status.code(), Some(1));

@@ -4,6 +4,7 @@ pub mod cli;
 mod bulk;
 mod graph;
 mod pipeline;
+mod provenance;
 
 use std::path::PathBuf;
 

@@ -1,5 +1,8 @@
 //! The on-disk Oxigraph store: the single source of truth every consumer reads.
 
+pub mod provenance;
+pub mod statistics;
+
 use std::path::{Path, PathBuf};
 
 use oxigraph::model::{NamedNodeRef, Quad, NamedOrBlankNode, Term};
@@ -24,6 +27,8 @@ pub enum StoreError {
     Storage { path: PathBuf, source: oxigraph::store::StorageError },
     #[error("cannot put the new store in place at {path}: {source}")]
     Replace { path: PathBuf, source: std::io::Error },
+    #[error("statistics of the store at {path}: {message}")]
+    Statistics { path: PathBuf, message: String },
     #[error("cannot write the store at {path} as RDF: {source}")]
     Dump { path: PathBuf, source: oxigraph::store::SerializerError },
 }
@@ -75,9 +80,9 @@ impl GraphStore {
 
     /// Moves everything said about a paper read without an arXiv id (its IRI minted from the
     /// title) onto the paper with the same normalized title that has one, when exactly one
-    /// does. Scans the title keys once; memory holds only the papers to merge. Returns how many
-    /// papers were merged.
-    pub fn merge_papers_by_title(&self) -> Result<usize, StoreError> {
+    /// does. Scans the title keys once; memory holds only the papers to merge. Returns the
+    /// merged papers' IRIs, each with the IRI of the paper it merged into.
+    pub fn merge_papers_by_title(&self) -> Result<Vec<(String, String)>, StoreError> {
         let err = |source| self.storage_error(source);
         let mut orphans = Vec::new();
         for quad in self.store.quads_for_pattern(None, Some(PG_TITLE_KEY), None, None) {
@@ -86,7 +91,7 @@ impl GraphStore {
                 orphans.push((quad.subject, quad.object));
             }
         }
-        let mut merged = 0;
+        let mut merged = Vec::new();
         for (orphan, key) in orphans {
             let mut twins = Vec::new();
             for quad in self.store.quads_for_pattern(None, Some(PG_TITLE_KEY), Some(key.as_ref()), None) {
@@ -114,7 +119,7 @@ impl GraphStore {
                 transaction.insert(&renamed(quad));
             }
             transaction.commit().map_err(err)?;
-            merged += 1;
+            merged.push((orphan.to_string().trim_matches(['<', '>']).to_owned(), twin.as_str().to_owned()));
         }
         Ok(merged)
     }

@@ -1,0 +1,443 @@
+//! Lookup statistics, precomputed when a store is built or appended to, so that a concept
+//! lookup reads a few quads instead of aggregating over every paper that mentions it.
+//!
+//! Two things are kept:
+//! - [`PaperConcepts`]: which concepts each paper mentions and how often, per source file. It is
+//!   the input of the statistics, saved beside the store's data (`papergraph-concepts.bin` in
+//!   the store directory) so that `--append` updates it instead of rescanning the store.
+//! - the statistics themselves, in the named graph `pgid:statistics` (replaced as a whole each
+//!   time): per concept, `pg:paperCount` (papers mentioning it or a narrower concept),
+//!   `pg:directPaperCount`, `pg:topPapers` (the most-mentioning papers, `rdf:JSON`) and
+//!   `pg:cooccurrence` (`rdf:JSON`); per pair of concepts mentioned together by at least two
+//!   papers, a `pg:ConceptPair` with two `pg:concept`s and `pg:papers`.
+
+use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::path::Path;
+
+use oxigraph::model::{GraphName, GraphNameRef, Literal, NamedNode, NamedNodeRef, Quad, Term};
+
+use super::{GraphStore, StoreError};
+use crate::rdf::iri;
+use crate::rdf::vocab::*;
+
+/// Papers kept per concept in `pg:topPapers`.
+pub const TOP_PAPERS: usize = 200;
+/// Pairs of concepts need this many papers in common to get a `pg:ConceptPair`.
+const MIN_PAIR_PAPERS: u32 = 2;
+/// File name of the saved [`PaperConcepts`] in the store directory.
+const TABLE_FILE: &str = "papergraph-concepts.bin";
+/// Present while the table may lag behind the store (an append that has not finished).
+const STALE_FILE: &str = "papergraph-concepts.stale";
+const MAGIC: &[u8; 8] = b"PGCONC01";
+
+/// How often one source mentions one concept in one paper.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Mentions {
+    source: u32,
+    concept: u32,
+    count: u32,
+}
+
+/// Which concepts each paper mentions, and how often, per source file.
+#[derive(Debug, Default)]
+pub struct PaperConcepts {
+    concepts: Interner,
+    sources: Interner,
+    papers: HashMap<Box<str>, Vec<Mentions>>,
+}
+
+#[derive(Debug, Default)]
+struct Interner {
+    names: Vec<Box<str>>,
+    ids: HashMap<Box<str>, u32>,
+}
+
+impl Interner {
+    fn id(&mut self, name: &str) -> u32 {
+        if let Some(&id) = self.ids.get(name) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.names.push(name.into());
+        self.ids.insert(name.into(), id);
+        id
+    }
+}
+
+impl PaperConcepts {
+    /// Records that `source` has `paper` mention each concept (IRI) so many times. Reading the
+    /// same source again replaces its counts rather than adding to them.
+    pub fn add<'a>(&mut self, paper: &str, source: &str, concepts: impl IntoIterator<Item = (&'a str, u32)>) {
+        let source = self.sources.id(source);
+        let found: Vec<Mentions> = concepts.into_iter().map(|(concept, count)| Mentions { source, concept: self.concepts.id(concept), count }).collect();
+        if found.is_empty() && self.papers.contains_key(paper) {
+            return;
+        }
+        let entries = self.papers.entry(paper.into()).or_default();
+        for m in found {
+            match entries.iter_mut().find(|e| e.source == m.source && e.concept == m.concept) {
+                Some(e) => e.count = e.count.max(m.count),
+                None => entries.push(m),
+            }
+        }
+    }
+
+    /// Moves what is known of paper `from` onto paper `to` (papers merged by title).
+    pub fn merge(&mut self, from: &str, to: &str) {
+        let Some(moved) = self.papers.remove(from) else { return };
+        let entries = self.papers.entry(to.into()).or_default();
+        for m in moved {
+            match entries.iter_mut().find(|e| e.source == m.source && e.concept == m.concept) {
+                Some(e) => e.count = e.count.max(m.count),
+                None => entries.push(m),
+            }
+        }
+    }
+
+    /// Number of papers known.
+    pub fn len(&self) -> usize {
+        self.papers.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.papers.is_empty()
+    }
+
+    /// The table saved with `store`; rebuilt from the store's quads when there is none (a store
+    /// loaded by other means) or when an append stopped before saving it.
+    pub fn open(store: &GraphStore) -> Result<Self, StoreError> {
+        let path = store.path.join(TABLE_FILE);
+        if !store.path.join(STALE_FILE).exists() {
+            match Self::read(&path) {
+                Ok(table) => return Ok(table),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => eprintln!("warning: {}: {e}; recounting from the store", path.display()),
+            }
+        }
+        Self::from_store(store)
+    }
+
+    /// Marks the saved table as possibly behind the store until [`PaperConcepts::save`].
+    pub fn mark_stale(store: &GraphStore) -> Result<(), StoreError> {
+        File::create(store.path.join(STALE_FILE)).map(drop).map_err(|source| StoreError::Replace { path: store.path.clone(), source })
+    }
+
+    /// Saves the table with `store` (atomically: a new file renamed over the old one).
+    pub fn save(&self, store: &GraphStore) -> Result<(), StoreError> {
+        let path = store.path.join(TABLE_FILE);
+        let err = |source| StoreError::Replace { path: path.clone(), source };
+        let partial = path.with_extension("partial");
+        self.write(&partial).map_err(err)?;
+        std::fs::rename(&partial, &path).map_err(err)?;
+        match std::fs::remove_file(store.path.join(STALE_FILE)) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(err(e)),
+            _ => Ok(()),
+        }
+    }
+
+    /// Counts mentions from the store itself: from the stored provenance where there is some,
+    /// else one per `schema:mentions` fact (a store built with `--provenance none`).
+    pub fn from_store(store: &GraphStore) -> Result<Self, StoreError> {
+        let mut table = PaperConcepts::default();
+        let mut counted = HashSet::new();
+        super::provenance::for_each_count(store, |paper, predicate, object, source, n| {
+            if predicate == SCHEMA_MENTIONS.as_str() {
+                table.add(paper, source, [(object, n as u32)]);
+                counted.insert((paper.to_owned(), object.to_owned()));
+            }
+        })?;
+        for quad in store.store.quads_for_pattern(None, Some(SCHEMA_MENTIONS), None, Some(GraphNameRef::DefaultGraph)) {
+            let quad = quad.map_err(|source| store.storage_error(source))?;
+            let fact = (node_iri(&quad.subject.into()), node_iri(&quad.object));
+            if !counted.contains(&fact) {
+                table.add(&fact.0, "", [(fact.1.as_str(), 1)]);
+            }
+        }
+        Ok(table)
+    }
+
+    fn write(&self, path: &Path) -> io::Result<()> {
+        let mut out = BufWriter::new(File::create(path)?);
+        out.write_all(MAGIC)?;
+        for names in [&self.concepts.names, &self.sources.names] {
+            write_u32(&mut out, names.len() as u32)?;
+            for name in names {
+                write_str(&mut out, name)?;
+            }
+        }
+        write_u32(&mut out, self.papers.len() as u32)?;
+        for (paper, entries) in &self.papers {
+            write_str(&mut out, paper)?;
+            write_u32(&mut out, entries.len() as u32)?;
+            for m in entries {
+                for n in [m.source, m.concept, m.count] {
+                    write_u32(&mut out, n)?;
+                }
+            }
+        }
+        out.into_inner().map_err(io::IntoInnerError::into_error)?.sync_all()
+    }
+
+    fn read(path: &Path) -> io::Result<Self> {
+        let mut input = BufReader::new(File::open(path)?);
+        let mut magic = [0; 8];
+        input.read_exact(&mut magic)?;
+        if &magic != MAGIC {
+            return Err(io::Error::new(io::ErrorKind::InvalidData, "not a papergraph concept table"));
+        }
+        let mut table = PaperConcepts::default();
+        for interner in [&mut table.concepts, &mut table.sources] {
+            for _ in 0..read_u32(&mut input)? {
+                interner.id(&read_str(&mut input)?);
+            }
+        }
+        let (concepts, sources) = (table.concepts.names.len() as u32, table.sources.names.len() as u32);
+        let papers = read_u32(&mut input)? as usize;
+        table.papers.reserve(papers);
+        for _ in 0..papers {
+            let paper = read_str(&mut input)?;
+            let n = read_u32(&mut input)? as usize;
+            let mut entries = Vec::with_capacity(n.min(1 << 16));
+            for _ in 0..n {
+                let m = Mentions { source: read_u32(&mut input)?, concept: read_u32(&mut input)?, count: read_u32(&mut input)? };
+                if m.source >= sources || m.concept >= concepts {
+                    return Err(io::Error::new(io::ErrorKind::InvalidData, "index out of range"));
+                }
+                entries.push(m);
+            }
+            table.papers.insert(paper.into(), entries);
+        }
+        Ok(table)
+    }
+}
+
+fn write_u32(out: &mut impl Write, n: u32) -> io::Result<()> {
+    out.write_all(&n.to_le_bytes())
+}
+
+fn write_str(out: &mut impl Write, s: &str) -> io::Result<()> {
+    write_u32(out, s.len() as u32)?;
+    out.write_all(s.as_bytes())
+}
+
+fn read_u32(input: &mut impl Read) -> io::Result<u32> {
+    let mut bytes = [0; 4];
+    input.read_exact(&mut bytes)?;
+    Ok(u32::from_le_bytes(bytes))
+}
+
+fn read_str(input: &mut impl Read) -> io::Result<String> {
+    let len = read_u32(input)? as usize;
+    let mut bytes = Vec::new();
+    input.take(len as u64).read_to_end(&mut bytes)?;
+    if bytes.len() != len {
+        return Err(io::ErrorKind::UnexpectedEof.into());
+    }
+    String::from_utf8(bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+}
+
+/// The taxonomy's hierarchy as stored: for each concept, itself and everything above it.
+struct Hierarchy {
+    /// Concept IRI → concepts at or above it (transitively through `skos:broader`).
+    at_or_above: HashMap<String, Vec<String>>,
+}
+
+impl Hierarchy {
+    fn of(store: &GraphStore) -> Result<Self, StoreError> {
+        let err = |source| store.storage_error(source);
+        let mut broader: HashMap<String, Vec<String>> = HashMap::new();
+        for quad in store.store.quads_for_pattern(None, Some(RDF_TYPE), Some(SKOS_CONCEPT.into()), Some(GraphNameRef::DefaultGraph)) {
+            broader.entry(node_iri(&quad.map_err(err)?.subject.into())).or_default();
+        }
+        for quad in store.store.quads_for_pattern(None, Some(SKOS_BROADER), None, Some(GraphNameRef::DefaultGraph)) {
+            let quad = quad.map_err(err)?;
+            broader.entry(node_iri(&quad.subject.into())).or_default().push(node_iri(&quad.object));
+        }
+        let at_or_above = broader
+            .keys()
+            .map(|concept| {
+                let (mut seen, mut todo) = (vec![concept.clone()], vec![concept.clone()]);
+                while let Some(next) = todo.pop() {
+                    for up in broader.get(&next).into_iter().flatten() {
+                        if !seen.contains(up) {
+                            seen.push(up.clone());
+                            todo.push(up.clone());
+                        }
+                    }
+                }
+                (concept.clone(), seen)
+            })
+            .collect();
+        Ok(Hierarchy { at_or_above })
+    }
+
+    fn at_or_above<'a>(&'a self, concept: &'a str) -> Vec<&'a str> {
+        match self.at_or_above.get(concept) {
+            Some(up) => up.iter().map(String::as_str).collect(),
+            None => vec![concept],
+        }
+    }
+}
+
+fn node_iri(term: &Term) -> String {
+    match term {
+        Term::NamedNode(node) => node.as_str().to_owned(),
+        other => other.to_string(),
+    }
+}
+
+/// A paper among a concept's most-mentioning ones.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TopPaper {
+    pub paper: String,
+    /// Mentions of the concept and narrower concepts.
+    pub mentions: u64,
+    /// The concepts (this one or narrower) the paper mentions.
+    pub via: Vec<String>,
+}
+
+/// What a concept lookup reads.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ConceptStatistics {
+    pub paper_count: u64,
+    pub direct_paper_count: u64,
+    /// Most mentions first, then by IRI; at most [`TOP_PAPERS`].
+    pub top_papers: Vec<TopPaper>,
+    /// Concepts neither above nor below this one, with the papers mentioning both (this one
+    /// counting through narrower concepts), most papers first.
+    pub cooccurring: Vec<(String, u64)>,
+}
+
+#[derive(Default)]
+struct Tally {
+    papers: u64,
+    direct: u64,
+    /// Min-heap (by mentions, then reversed IRI order) of the best papers so far.
+    top: BinaryHeap<std::cmp::Reverse<(u64, std::cmp::Reverse<Box<str>>, Vec<u32>)>>,
+    cooccurring: HashMap<u32, u64>,
+}
+
+/// Recomputes every statistic from `table` and the stored hierarchy, and replaces the
+/// statistics graph of `store` with them.
+pub fn update(store: &GraphStore, table: &PaperConcepts) -> Result<(), StoreError> {
+    let hierarchy = Hierarchy::of(store)?;
+    // Ids: the table's concepts first (its entries keep their ids), then those only the
+    // hierarchy knows, which papers can mention through narrower concepts.
+    let mut concepts = Interner { names: table.concepts.names.clone(), ids: table.concepts.ids.clone() };
+    for concept in hierarchy.at_or_above.values().flatten() {
+        concepts.id(concept);
+    }
+    let names = &concepts.names;
+    // Per concept id: the ids at or above it.
+    let up: Vec<Vec<u32>> = names.iter().map(|c| hierarchy.at_or_above(c).into_iter().map(|a| concepts.ids[a]).collect()).collect();
+    let mut tallies: HashMap<u32, Tally> = HashMap::new();
+    let mut pairs: HashMap<(u32, u32), u32> = HashMap::new();
+    for (paper, entries) in &table.papers {
+        let mut direct: BTreeMap<u32, u64> = BTreeMap::new();
+        for m in entries {
+            *direct.entry(m.concept).or_default() += u64::from(m.count);
+        }
+        let mut through: BTreeMap<u32, (u64, Vec<u32>)> = BTreeMap::new();
+        for (&concept, &count) in &direct {
+            for &above in &up[concept as usize] {
+                let entry = through.entry(above).or_default();
+                entry.0 += count;
+                entry.1.push(concept);
+            }
+        }
+        for (concept, (mentions, via)) in through {
+            let tally = tallies.entry(concept).or_default();
+            tally.papers += 1;
+            tally.direct += u64::from(direct.contains_key(&concept));
+            for &other in direct.keys() {
+                if !up[other as usize].contains(&concept) && !up[concept as usize].contains(&other) {
+                    *tally.cooccurring.entry(other).or_default() += 1;
+                }
+            }
+            tally.top.push(std::cmp::Reverse((mentions, std::cmp::Reverse(paper.clone()), via)));
+            if tally.top.len() > TOP_PAPERS {
+                tally.top.pop();
+            }
+        }
+        let ids: Vec<u32> = direct.keys().copied().collect();
+        for (i, &a) in ids.iter().enumerate() {
+            for &b in &ids[i + 1..] {
+                *pairs.entry((a, b)).or_default() += 1;
+            }
+        }
+    }
+
+    let graph = GraphName::from(NamedNode::new_unchecked(STATISTICS_GRAPH));
+    let mut quads = Vec::new();
+    let mut add = |s: NamedNodeRef<'_>, p: NamedNodeRef<'_>, o: Term| quads.push(Quad::new(s, p, o, graph.clone()));
+    for (id, tally) in tallies {
+        let concept = NamedNode::new_unchecked(names[id as usize].to_string());
+        let stats = ConceptStatistics {
+            paper_count: tally.papers,
+            direct_paper_count: tally.direct,
+            top_papers: {
+                let mut top: Vec<_> = tally.top.into_iter().map(|std::cmp::Reverse(t)| t).collect();
+                top.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| (a.1).0.cmp(&(b.1).0)));
+                top.into_iter()
+                    .map(|(mentions, std::cmp::Reverse(paper), via)| TopPaper { paper: paper.into(), mentions, via: via.iter().map(|&c| names[c as usize].to_string()).collect() })
+                    .collect()
+            },
+            cooccurring: {
+                let mut co: Vec<(String, u64)> = tally.cooccurring.into_iter().map(|(c, n)| (names[c as usize].to_string(), n)).collect();
+                co.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                co
+            },
+        };
+        add(concept.as_ref(), PG_PAPER_COUNT, Literal::from(stats.paper_count as i64).into());
+        add(concept.as_ref(), PG_DIRECT_PAPER_COUNT, Literal::from(stats.direct_paper_count as i64).into());
+        add(concept.as_ref(), PG_TOP_PAPERS, json_literal(&stats.top_papers));
+        add(concept.as_ref(), PG_COOCCURRENCE, json_literal(&stats.cooccurring));
+    }
+    for ((a, b), papers) in pairs {
+        if papers < MIN_PAIR_PAPERS {
+            continue;
+        }
+        let (a, b) = (names[a as usize].as_ref(), names[b as usize].as_ref());
+        let (a, b) = if a < b { (a, b) } else { (b, a) };
+        let pair = iri::concept_pair(a, b);
+        add(pair.as_ref(), RDF_TYPE, PG_CONCEPT_PAIR.into());
+        add(pair.as_ref(), PG_CONCEPT, NamedNode::new_unchecked(a).into());
+        add(pair.as_ref(), PG_CONCEPT, NamedNode::new_unchecked(b).into());
+        add(pair.as_ref(), PG_PAPERS, Literal::from(i64::from(papers)).into());
+    }
+    let err = |source| store.storage_error(source);
+    let mut transaction = store.store.start_transaction().map_err(err)?;
+    transaction.clear_graph(graph.as_ref()).map_err(err)?;
+    for quad in &quads {
+        transaction.insert(quad);
+    }
+    transaction.commit().map_err(err)
+}
+
+fn json_literal(value: &impl serde::Serialize) -> Term {
+    Literal::new_typed_literal(serde_json::to_string(value).expect("statistics serialize"), RDF_JSON).into()
+}
+
+/// The statistics of `concept`; `None` when no paper mentions it (or the store has none).
+pub fn concept_statistics(store: &GraphStore, concept: &str) -> Result<Option<ConceptStatistics>, StoreError> {
+    let Ok(node) = NamedNode::new(concept) else { return Ok(None) };
+    let graph = NamedNode::new_unchecked(STATISTICS_GRAPH);
+    let mut stats = ConceptStatistics::default();
+    let mut found = false;
+    for quad in store.store.quads_for_pattern(Some(node.as_ref().into()), None, None, Some(graph.as_ref().into())) {
+        let quad = quad.map_err(|source| store.storage_error(source))?;
+        let Term::Literal(value) = &quad.object else { continue };
+        let bad = |e: serde_json::Error| StoreError::Statistics { path: store.path.clone(), message: format!("{} of {concept}: {e}", quad.predicate) };
+        found = true;
+        match quad.predicate.as_ref() {
+            p if p == PG_PAPER_COUNT => stats.paper_count = value.value().parse().unwrap_or_default(),
+            p if p == PG_DIRECT_PAPER_COUNT => stats.direct_paper_count = value.value().parse().unwrap_or_default(),
+            p if p == PG_TOP_PAPERS => stats.top_papers = serde_json::from_str(value.value()).map_err(bad)?,
+            p if p == PG_COOCCURRENCE => stats.cooccurring = serde_json::from_str(value.value()).map_err(bad)?,
+            _ => {}
+        }
+    }
+    Ok(found.then_some(stats))
+}
