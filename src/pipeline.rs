@@ -7,19 +7,23 @@
 //! leaves the store as it was.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::hash::Hash;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{sync_channel, Receiver};
 
-use oxigraph::model::Quad;
+use oxigraph::model::{NamedNode, Quad};
 use rayon::prelude::*;
+use rustc_hash::FxHashSet;
+use xxhash_rust::xxh3::Xxh3;
 use serde::Serialize;
 
 use crate::extract::{Datasets, Extractor, Taxonomy};
-use crate::ingest::{self, Problem};
-use crate::model::Record;
-use crate::rdf::{self, FactGraph, Provenance, QuadSink};
-use crate::store::statistics::{self, PaperConcepts};
+use crate::ingest::{self, Pending, Problem};
+use crate::model::{Listing, Record};
+use std::sync::Arc;
+use crate::rdf::{self, FactSource, Provenance, QuadSink};
+use crate::store::statistics::{self, PaperIndex};
 use crate::store::{GraphStore, StoreError};
 
 /// Records extracted together on the pool.
@@ -127,14 +131,18 @@ pub fn build(
         rdf::extractor_quads(),
     ];
     let mut concepts = BTreeSet::new();
-    let mut table = match store {
+    let mut index = match store {
         Some(store) => {
-            let table = PaperConcepts::open(store)?;
-            PaperConcepts::mark_stale(store)?;
-            table
+            let index = PaperIndex::open(store)?;
+            PaperIndex::mark_stale(store)?;
+            index
         }
-        None => PaperConcepts::default(),
+        None => PaperIndex::default(),
     };
+    // Normalized titles to try merging on after loading: of papers read without an arXiv id,
+    // and of papers read with one whose title a stored paper without one has.
+    let mut merge_titles = BTreeSet::new();
+    let mut shared = SharedQuads::default();
 
     let (sender, receiver) = sync_channel::<Chunk>(CHUNKS_IN_FLIGHT);
     let outcome = std::thread::scope(|scope| {
@@ -154,45 +162,50 @@ pub fn build(
                 let bytes_before = done.bytes_read;
                 let mut listing_written = false;
                 let mut described = BTreeSet::new();
-                let mut chunk = Vec::with_capacity(CHUNK_RECORDS);
                 let mut records = opened.records.peekable();
                 while records.peek().is_some() {
-                    chunk.clear();
+                    // Problems are noted in input order: those of reading now, those of
+                    // parsing (done with extraction, in parallel) after.
+                    let mut chunk = Vec::with_capacity(CHUNK_RECORDS);
                     for item in records.by_ref().take(CHUNK_RECORDS) {
                         match item {
-                            Ok(record) => chunk.push(record),
+                            Ok(pending) => chunk.push(pending),
                             Err(problem) => note_problem(&mut report, problem, options)?,
                         }
                     }
-                    let (mut quads, mentioned, graphs) = chunk_quads(&chunk, &extractor, options.provenance);
-                    for (paper, counts) in &mentioned {
-                        concepts.extend(counts.iter().map(|(concept, _)| *concept));
-                        let iris = counts.iter().map(|&(concept, n)| (knowledge.taxonomy.concepts[concept].iri.as_str(), n));
-                        if let (Some(_), Some(record)) = (store, chunk.first()) {
-                            table.add(paper, &record.source().name, iris);
-                        }
+                    let mut out = chunk_quads(chunk, &extractor, options.provenance, !index.orphan_titles.is_empty());
+                    for problem in std::mem::take(&mut out.problems) {
+                        note_problem(&mut report, problem, options)?;
                     }
-                    if let Some(record) = chunk.first() {
-                        let mut listing = QuadSink::default();
-                        if !listing_written {
-                            rdf::listing_quads(record.source(), &mut listing);
-                            listing_written = true;
+                    let Some(source) = out.listing.clone() else { continue };
+                    for paper in &out.papers {
+                        concepts.extend(paper.concepts.iter().map(|(concept, _)| *concept));
+                        if let (Some(_), Some(iri)) = (store, &paper.iri) {
+                            let mentioned = paper.concepts.iter().map(|&(concept, n)| (knowledge.taxonomy.concepts[concept].iri.as_str(), n));
+                            index.add(iri, &source.name, mentioned);
                         }
-                        for graph in graphs {
-                            if described.insert(graph) {
-                                rdf::fact_graph_quads(&record.source().name, graph, &mut listing);
+                        if let Some(title) = &paper.title_key {
+                            if !paper.identified || index.orphan_titles.contains(title) {
+                                merge_titles.insert(title.clone());
                             }
                         }
-                        quads.push(listing.quads);
                     }
-                    for record in &chunk {
-                        match record {
-                            Record::Paper(_) => report.records += 1,
-                            Record::CodeLink(_) => report.code_links += 1,
+                    let mut described_here = QuadSink::default();
+                    if !listing_written {
+                        rdf::listing_quads(&source, &mut described_here);
+                        listing_written = true;
+                    }
+                    for fact_source in out.sources {
+                        if described.insert(fact_source) {
+                            rdf::fact_source_quads(&source.name, fact_source, &mut described_here);
                         }
                     }
-                    report.quads_written += quads.iter().map(Vec::len).sum::<usize>();
-                    if sender.send(Chunk::Quads(quads)).is_err() {
+                    out.quads.push(described_here.quads);
+                    out.quads.push(shared.first_seen(out.shared));
+                    report.records += out.papers.iter().filter(|p| !p.code_link).count();
+                    report.code_links += out.papers.iter().filter(|p| p.code_link).count();
+                    report.quads_written += out.quads.iter().map(Vec::len).sum::<usize>();
+                    if sender.send(Chunk::Quads(out.quads)).is_err() {
                         return Ok(()); // the loader failed; its error is reported below
                     }
                     done.bytes_read = bytes_before + opened.bytes_read.load(Ordering::Relaxed);
@@ -215,17 +228,44 @@ pub fn build(
     outcome?;
     report.concepts_mentioned = concepts.len();
     if let Some(store) = store {
-        let merged = store.merge_papers_by_title()?;
-        report.papers_merged = merged.len();
-        for (from, to) in &merged {
-            table.merge(from, to);
+        let merges = store.merge_papers_by_title(merge_titles.iter().map(String::as_str))?;
+        report.papers_merged = merges.merged.len();
+        for (from, to) in &merges.merged {
+            index.merge(from, to);
         }
-        statistics::update(store, &table)?;
-        table.save(store)?;
+        for title in &merge_titles {
+            index.orphan_titles.remove(title);
+        }
+        index.orphan_titles.extend(merges.unmerged);
+        statistics::update(store, &index)?;
+        index.save(store)?;
         report.papers = store.count_of_type(crate::rdf::vocab::SCHEMA_SCHOLARLY_ARTICLE)?;
         report.repositories = store.count_of_type(crate::rdf::vocab::SCHEMA_SOFTWARE_SOURCE_CODE)?;
     }
     Ok(report)
+}
+
+/// Drops quads describing shared nodes (authors, categories, methods, repositories) that this
+/// build has already sent to the loader: they would only cost the loader time.
+#[derive(Default)]
+struct SharedQuads {
+    /// 128-bit XXH3 hashes of the quads sent (a collision, which would drop a quad, is as
+    /// likely as one in 2^64 builds of a billion quads).
+    sent: FxHashSet<u128>,
+}
+
+impl SharedQuads {
+    /// The hash [`SharedQuads::first_seen`] knows a quad by (computed where the quads are made,
+    /// in parallel).
+    fn hash(quad: &Quad) -> u128 {
+        let mut hasher = Xxh3::new();
+        quad.hash(&mut hasher);
+        hasher.digest128()
+    }
+
+    fn first_seen(&mut self, quads: Vec<(u128, Quad)>) -> Vec<Quad> {
+        quads.into_iter().filter(|(hash, _)| self.sent.insert(*hash)).map(|(_, quad)| quad).collect()
+    }
 }
 
 /// What the reader sends the loader.
@@ -259,18 +299,45 @@ fn load(store: Option<&GraphStore>, receiver: Receiver<Chunk>) -> Result<(), Sto
     Ok(())
 }
 
-/// The concepts a paper (IRI) mentions, as taxonomy indexes, each with its number of mentions.
-type Mentioned = (String, Vec<(usize, u32)>);
+/// What a chunk of records gives the loader and the build's bookkeeping.
+struct ChunkOutput {
+    /// One vector per record (not concatenated: the loader streams through them).
+    quads: Vec<Vec<Quad>>,
+    /// Quads describing nodes other records may describe too, with their hashes.
+    shared: Vec<(u128, Quad)>,
+    /// One per record read, papers and code links alike.
+    papers: Vec<PaperRead>,
+    sources: BTreeSet<FactSource>,
+    /// The file the records were read from; `None` when none was.
+    listing: Option<Arc<Listing>>,
+    /// Records that did not parse, in input order.
+    problems: Vec<Problem>,
+}
 
-/// Quads of a chunk of records (one vector per record, not concatenated: the loader streams
-/// through them), extracted in parallel, the concepts each paper mentions and the fact graphs
-/// they use.
-fn chunk_quads(chunk: &[Record], extractor: &Extractor<'_>, provenance: Provenance) -> (Vec<Vec<Quad>>, Vec<Mentioned>, BTreeSet<FactGraph>) {
-    let per_record: Vec<(QuadSink, Option<Mentioned>)> = chunk
-        .par_iter()
-        .map(|record| {
+/// A record as the build's bookkeeping sees it: the paper it is about.
+struct PaperRead {
+    /// The record is a code link (for a paper read elsewhere, or not at all).
+    code_link: bool,
+    /// The paper's IRI; `None` for a code link naming no paper (it is skipped).
+    iri: Option<String>,
+    /// Concepts mentioned, as taxonomy indexes, each with its number of mentions.
+    concepts: Vec<(usize, u32)>,
+    /// Whether the record gave an arXiv id.
+    identified: bool,
+    /// The normalized title, for papers without an arXiv id, or for all when `titles_of_all`.
+    title_key: Option<String>,
+}
+
+/// Parses (where the reader left it to us), extracts and turns into quads a chunk of records,
+/// in parallel.
+fn chunk_quads(chunk: Vec<Pending>, extractor: &Extractor<'_>, provenance: Provenance, titles_of_all: bool) -> ChunkOutput {
+    type Made = (QuadSink, Vec<(u128, Quad)>, PaperRead, Arc<Listing>);
+    let per_record: Vec<Result<Made, Problem>> = chunk
+        .into_par_iter()
+        .map(|pending| {
+            let record = pending.parse()?;
             let mut sink = QuadSink::default();
-            let mentioned = match record {
+            let (iri, title, identified, concepts) = match &record {
                 Record::Paper(paper) => {
                     let facts = extractor.extract(paper);
                     rdf::paper_quads(paper, &facts, extractor, provenance, &mut sink);
@@ -278,27 +345,39 @@ fn chunk_quads(chunk: &[Record], extractor: &Extractor<'_>, provenance: Provenan
                     for m in &facts.mentions {
                         *counts.entry(m.entry).or_default() += 1;
                     }
-                    Some((rdf::iri::paper(paper).into_string(), counts.into_iter().collect()))
+                    (Some(rdf::iri::paper(paper)), Some(paper.title.as_str()), paper.arxiv_id.is_some(), counts.into_iter().collect())
                 }
                 Record::CodeLink(link) => {
                     rdf::code_link_quads(link, provenance, &mut sink);
-                    None
+                    let named = link.arxiv_id.is_some() || link.title.is_some();
+                    let iri = named.then(|| rdf::iri::paper_by(link.arxiv_id.as_deref(), link.title.as_deref().unwrap_or_default()));
+                    (iri, link.title.as_deref(), link.arxiv_id.is_some(), Vec::new())
                 }
             };
-            (sink, mentioned)
+            let title_key = title.filter(|_| !identified || titles_of_all).map(rdf::iri::normalize_title);
+            let code_link = matches!(record, Record::CodeLink(_));
+            let listing = match &record {
+                Record::Paper(paper) => paper.source.clone(),
+                Record::CodeLink(link) => link.source.clone(),
+            };
+            let shared: Vec<(u128, Quad)> = std::mem::take(&mut sink.shared).into_iter().map(|quad| (SharedQuads::hash(&quad), quad)).collect();
+            Ok((sink, shared, PaperRead { code_link, iri: iri.map(NamedNode::into_string), concepts, identified, title_key }, listing))
         })
         .collect();
-    let mut mentioned = Vec::new();
-    let mut graphs = BTreeSet::new();
-    let quads = per_record
-        .into_iter()
-        .map(|(sink, paper)| {
-            mentioned.extend(paper);
-            graphs.extend(sink.fact_graphs);
-            sink.quads
-        })
-        .collect();
-    (quads, mentioned, graphs)
+    let mut out = ChunkOutput { quads: Vec::with_capacity(per_record.len() + 2), shared: Vec::new(), papers: Vec::new(), sources: BTreeSet::new(), listing: None, problems: Vec::new() };
+    for result in per_record {
+        match result {
+            Ok((sink, shared, paper, listing)) => {
+                out.listing.get_or_insert(listing);
+                out.quads.push(sink.quads);
+                out.shared.extend(shared);
+                out.sources.extend(sink.fact_sources);
+                out.papers.push(paper);
+            }
+            Err(problem) => out.problems.push(problem),
+        }
+    }
+    out
 }
 
 fn note_problem(report: &mut BuildReport, problem: Problem, options: BuildOptions) -> Result<(), BuildError> {

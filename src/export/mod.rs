@@ -28,11 +28,11 @@ pub enum ExportFormat {
     Cytoscape,
     /// CSV files `nodes.csv` and `relationships.csv` with `neo4j-admin import` headers (-o DIR).
     Neo4j,
-    /// The store as Turtle (default graph: the facts, without their fact graphs).
+    /// The store as Turtle (the default graph: everything but the lookup statistics).
     Turtle,
-    /// The store as TriG (every graph: the facts, fact graphs and statistics).
+    /// The store as TriG (every graph, the lookup statistics included).
     Trig,
-    /// The store as N-Triples (default graph: the facts, without their fact graphs).
+    /// The store as N-Triples (the default graph: everything but the lookup statistics).
     Ntriples,
     /// The store as N-Quads (every graph).
     Nquads,

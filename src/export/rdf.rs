@@ -1,6 +1,5 @@
-//! The store itself as RDF: Turtle and N-Triples (the default graph: every fact, without the
-//! fact graphs that hold their provenance) or TriG and N-Quads (every graph). Streams straight
-//! from the store.
+//! The store itself as RDF: Turtle and N-Triples (the default graph: everything but the lookup
+//! statistics) or TriG and N-Quads (every graph). Streams straight from the store.
 
 use std::io::Write;
 

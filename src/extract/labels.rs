@@ -170,7 +170,13 @@ fn acronym_words(label: &str) -> Vec<(usize, usize)> {
 
 /// Lower-cases ASCII and reads `-` and `_` as spaces, keeping every byte offset.
 fn fold(text: &str) -> String {
-    text.chars().map(|c| if c == '-' || c == '_' { ' ' } else { c.to_ascii_lowercase() }).collect()
+    let mut folded = text.to_ascii_lowercase().into_bytes();
+    for byte in &mut folded {
+        if matches!(*byte, b'-' | b'_') {
+            *byte = b' ';
+        }
+    }
+    String::from_utf8(folded).expect("replacing ASCII bytes by ASCII bytes keeps UTF-8 valid")
 }
 
 fn starts_word(text: &str, at: usize) -> bool {

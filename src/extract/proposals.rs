@@ -49,8 +49,13 @@ pub fn find_proposals(paper: &Paper, definitions: &[Definition]) -> Vec<Proposal
         found.push(Proposal { name: name.to_owned(), field: Field::Title, start: 0, end: name.chars().count(), confidence: 0.9 });
     }
     for (field, text) in paper.fields() {
+        // One search of the whole field: the verb phrase never spans sentences.
+        let verbs: Vec<usize> = PROPOSAL_VERB.find_iter(text).map(|m| m.start()).collect();
+        if verbs.is_empty() {
+            continue;
+        }
         for (start, sentence) in sentences(text) {
-            if !PROPOSAL_VERB.is_match(sentence) {
+            if !verbs.iter().any(|&at| at >= start && at < start + sentence.len()) {
                 continue;
             }
             let at = |byte: usize| text[..start + byte].chars().count();

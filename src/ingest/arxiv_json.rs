@@ -15,7 +15,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 
 use super::text::{arxiv_id, collapse_whitespace, iso_date, json_error, non_blank, required, unique};
-use super::{Problem, Records};
+use super::{Pending, PendingRecords, Problem};
 use crate::model::{Listing, Paper, Record};
 
 #[derive(Deserialize)]
@@ -33,8 +33,9 @@ struct Entry {
     update_date: Option<String>,
 }
 
-/// Streams the papers of a snapshot file, a line at a time; blank lines are skipped.
-pub(super) fn records(listing: Arc<Listing>, mut input: impl BufRead + Send + 'static) -> Records {
+/// Streams the papers of a snapshot file, a line at a time, unparsed (see [`Pending`]); blank
+/// lines are skipped.
+pub(super) fn records(listing: Arc<Listing>, mut input: impl BufRead + Send + 'static) -> PendingRecords {
     let mut line = 0;
     let mut buf = Vec::new();
     let mut failed = false;
@@ -47,7 +48,7 @@ pub(super) fn records(listing: Arc<Listing>, mut input: impl BufRead + Send + 's
                     line += 1;
                     let json = buf.trim_ascii();
                     if !json.is_empty() {
-                        return Some(paper(&listing, line, json));
+                        return Some(Ok(Pending::ArxivJsonLine { listing: listing.clone(), line, json: json.to_vec() }));
                     }
                 }
                 Err(e) => {
@@ -60,7 +61,8 @@ pub(super) fn records(listing: Arc<Listing>, mut input: impl BufRead + Send + 's
     }))
 }
 
-fn paper(listing: &Arc<Listing>, line: usize, json: &[u8]) -> Result<Record, Problem> {
+/// The paper on `line`, parsed from its `json`.
+pub(super) fn paper(listing: &Arc<Listing>, line: usize, json: &[u8]) -> Result<Record, Problem> {
     let problem = |message: String| Problem::new(&listing.path, line, message);
     let entry: Entry = serde_json::from_slice(json).map_err(|e| problem(json_error(&e, line, json)))?;
     let id = non_blank(entry.id.as_deref());

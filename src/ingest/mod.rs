@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
-use crate::model::{CodeLink, Paper, Record};
+use crate::model::{CodeLink, Listing, Paper, Record};
 
 pub use listing::parse_listing;
 pub use source::open;
@@ -60,6 +60,37 @@ impl fmt::Display for Problem {
 /// The records of one file, read lazily; skipped records come as `Err`.
 pub type Records = Box<dyn Iterator<Item = Result<Record, Problem>> + Send>;
 
+/// The records of one file as read, before parsing where a format allows parsing them on any
+/// thread (see [`Pending`]).
+pub type PendingRecords = Box<dyn Iterator<Item = Result<Pending, Problem>> + Send>;
+
+/// A record as its reader yields it: parsed, or a line of JSON whose parsing is left to the
+/// caller, which may do it in parallel (arXiv JSON lines: parsing is most of reading them).
+pub enum Pending {
+    Parsed(Record),
+    ArxivJsonLine { listing: Arc<Listing>, line: usize, json: Vec<u8> },
+}
+
+impl Pending {
+    /// The record, parsed if it was not yet.
+    pub fn parse(self) -> Result<Record, Problem> {
+        match self {
+            Pending::Parsed(record) => Ok(record),
+            Pending::ArxivJsonLine { listing, line, json } => arxiv_json::paper(&listing, line, &json),
+        }
+    }
+}
+
+/// Every record of `pending`, parsed in turn.
+fn parsed(pending: PendingRecords) -> Records {
+    Box::new(pending.map(|item| item.and_then(Pending::parse)))
+}
+
+/// Records already parsed, as pending ones.
+fn ready(records: Records) -> PendingRecords {
+    Box::new(records.map(|item| item.map(Pending::Parsed)))
+}
+
 /// The input formats papergraph reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
@@ -97,7 +128,7 @@ impl fmt::Display for Format {
 /// An input file ready to be read.
 pub struct Opened {
     pub format: Format,
-    pub records: Records,
+    pub records: PendingRecords,
     /// Bytes read so far from the file on disk (compressed bytes for a gzip file); grows as
     /// `records` is consumed.
     pub bytes_read: Arc<AtomicU64>,
@@ -135,7 +166,7 @@ fn read_file(path: &Path, out: &mut Ingested) {
         Err(problem) => return out.problems.push(problem),
     };
     let records_before = out.papers.len() + out.code_links.len();
-    collect(opened.records, out);
+    collect(parsed(opened.records), out);
     out.files_read += usize::from(out.papers.len() + out.code_links.len() > records_before);
 }
 
@@ -217,7 +248,7 @@ pub(crate) mod testing {
     pub fn read_all(path: &Path) -> (Format, Ingested) {
         let opened = open(path).unwrap_or_else(|problem| panic!("{problem}"));
         let mut out = Ingested::default();
-        collect(opened.records, &mut out);
+        collect(super::parsed(opened.records), &mut out);
         (opened.format, out)
     }
 

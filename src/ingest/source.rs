@@ -9,7 +9,7 @@ use std::sync::Arc;
 use flate2::bufread::MultiGzDecoder;
 
 use super::text::{collapse_whitespace, preview};
-use super::{arxiv_atom, arxiv_json, format_extension, parse_listing, pwc, Format, Opened, Problem, Records};
+use super::{arxiv_atom, arxiv_json, format_extension, parse_listing, pwc, ready, Format, Opened, Problem, Records};
 use crate::model::{Listing, Record};
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
@@ -49,10 +49,10 @@ pub fn open(path: &Path) -> Result<Opened, Problem> {
     let input = Cursor::new(head).chain(content);
     let listing = Arc::new(Listing::new(path));
     let (format, records) = match shape {
-        Shape::Text => (Format::Listing, listing_records(path, input).map_err(cannot_read)?),
+        Shape::Text => (Format::Listing, ready(listing_records(path, input).map_err(cannot_read)?)),
         Shape::JsonLines => (Format::ArxivJsonl, arxiv_json::records(listing, input)),
-        Shape::Xml => (Format::ArxivAtom, arxiv_atom::records(listing, input)),
-        Shape::JsonArray => pwc::records(listing, input)?,
+        Shape::Xml => (Format::ArxivAtom, ready(arxiv_atom::records(listing, input))),
+        Shape::JsonArray => pwc::records(listing, input).map(|(format, records)| (format, ready(records)))?,
     };
     Ok(Opened { format, records, bytes_read, size })
 }

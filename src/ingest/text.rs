@@ -13,7 +13,19 @@ static ARXIV_ID: LazyLock<Regex> = LazyLock::new(|| {
 /// Joins the words of `text` with single spaces: no line breaks, tabs or leading and trailing
 /// white space.
 pub(crate) fn collapse_whitespace(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(text.len());
+    let mut push = |word: &str| {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    };
+    if text.is_ascii() {
+        text.split_ascii_whitespace().for_each(&mut push); // the same words, faster
+    } else {
+        text.split_whitespace().for_each(&mut push);
+    }
+    out
 }
 
 /// `text` with whitespace collapsed, or `None` when nothing is left.

@@ -1,6 +1,9 @@
 //! Deterministic IRIs: the same input always yields the same IRI, so rebuilding or merging
 //! stores gives the same graph.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use oxigraph::model::NamedNode;
 use sha2::{Digest, Sha256};
 use unicode_normalization::UnicodeNormalization;
@@ -13,6 +16,17 @@ use crate::model::Paper;
 /// digits separated by single spaces (punctuation separates words; combining marks vanish). Two
 /// titles that differ only in case, punctuation or spacing are one paper.
 pub fn normalize_title(title: &str) -> String {
+    if title.is_ascii() {
+        // The same result, without the Unicode machinery most titles do not need.
+        let mut words = String::with_capacity(title.len());
+        for word in title.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()) {
+            if !words.is_empty() {
+                words.push(' ');
+            }
+            words.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+        }
+        return words;
+    }
     let folded: String = title
         .nfkd()
         .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
@@ -63,9 +77,26 @@ pub fn method(short: &str, long: Option<&str>) -> NamedNode {
 /// An author, keyed by the normalized name (`A. Smith` and `a smith` are one person; two
 /// people sharing a name are one node: sources give no author identifiers).
 pub fn person(name: &str) -> NamedNode {
-    let key = normalize_title(name);
-    mint(&format!("person/{}-{}", key.replace(' ', "-").chars().take(40).collect::<String>(), &hash(&[&key])[..8]))
+    thread_local! {
+        /// Authors recur across papers; minting hashes their names.
+        static MINTED: RefCell<HashMap<String, NamedNode>> = RefCell::new(HashMap::new());
+    }
+    MINTED.with_borrow_mut(|minted| {
+        if let Some(iri) = minted.get(name) {
+            return iri.clone();
+        }
+        if minted.len() >= MINTED_CACHE_ENTRIES {
+            minted.clear();
+        }
+        let key = normalize_title(name);
+        let iri = mint(&format!("person/{}-{}", key.replace(' ', "-").chars().take(40).collect::<String>(), &hash(&[&key])[..8]));
+        minted.insert(name.to_owned(), iri.clone());
+        iri
+    })
 }
+
+/// Entries each thread's cache of minted IRIs holds before starting over.
+const MINTED_CACHE_ENTRIES: usize = 100_000;
 
 /// An arXiv category (`cs.LG`).
 pub fn category(code: &str) -> NamedNode {
@@ -80,10 +111,27 @@ pub fn extractor(name: &str) -> NamedNode {
     mint(&format!("extractor/{name}"))
 }
 
-/// The fact graph of one listing, extractor and confidence:
-/// `provenance/<listing file name>/<extractor>/<confidence>`.
-pub fn fact_graph(listing: &str, extractor: &str, confidence: f64) -> NamedNode {
-    mint(&format!("provenance/{}/{extractor}/{confidence}", percent_encode(listing).replace('/', "%2F")))
+/// The provenance property of the facts of `predicate` that one extractor found in one listing
+/// with one confidence: `provenance/<listing file name>/<extractor>/<confidence>/<predicate's
+/// local name>` (`.../concept-matcher/0.95/mentions`).
+pub fn provenance_property(listing: &str, extractor: &str, confidence: f64, predicate: &str) -> NamedNode {
+    thread_local! {
+        /// A build uses a few dozen of them, millions of times.
+        static MINTED: RefCell<HashMap<(String, String, u64, String), NamedNode>> = RefCell::new(HashMap::new());
+    }
+    let key = (listing.to_owned(), extractor.to_owned(), confidence.to_bits(), predicate.to_owned());
+    MINTED.with_borrow_mut(|minted| {
+        if minted.len() >= MINTED_CACHE_ENTRIES {
+            minted.clear();
+        }
+        minted
+            .entry(key)
+            .or_insert_with(|| {
+                let local = predicate.rsplit(['#', '/']).next().unwrap_or(predicate);
+                mint(&format!("provenance/{}/{extractor}/{confidence}/{}", percent_encode(listing).replace('/', "%2F"), percent_encode(local)))
+            })
+            .clone()
+    })
 }
 
 /// A pair of concepts (statistics): `concept-pair/<hash of both IRIs, in order>`.
@@ -97,7 +145,13 @@ pub fn evidence(parts: &[&str]) -> NamedNode {
 }
 
 fn mint(path: &str) -> NamedNode {
-    NamedNode::new(format!("{ID_BASE}{path}")).expect("minted IRIs are valid")
+    let iri = format!("{ID_BASE}{path}");
+    // Paths of ASCII letters, digits and `-._~/%` (most of them) need no validation.
+    if path.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~/%".contains(&b)) {
+        NamedNode::new_unchecked(iri)
+    } else {
+        NamedNode::new(iri).expect("minted IRIs are valid")
+    }
 }
 
 fn hash(parts: &[&str]) -> String {

@@ -21,16 +21,23 @@ use crate::extract::{Repository, CODE_LINK_READER};
 use crate::model::{CodeLink, Field, Listing, Paper};
 use vocab::*;
 
-/// Accumulates quads, and the fact graphs they use (described once per listing by the caller).
+/// Accumulates quads: those about the record itself, those describing nodes many records share
+/// (authors, categories, methods, repositories: the caller may drop the ones it has already
+/// written), and the fact sources they use (described once per listing by the caller).
 #[derive(Default)]
 pub struct QuadSink {
     pub quads: Vec<Quad>,
-    pub fact_graphs: BTreeSet<FactGraph>,
+    pub shared: Vec<Quad>,
+    pub fact_sources: BTreeSet<FactSource>,
 }
 
 impl QuadSink {
     fn add(&mut self, subject: &NamedNode, predicate: NamedNodeRef<'_>, object: impl Into<Term>) {
         self.quads.push(Quad::new(subject.clone(), predicate, object, GraphName::DefaultGraph));
+    }
+
+    fn add_shared(&mut self, subject: &NamedNode, predicate: NamedNodeRef<'_>, object: impl Into<Term>) {
+        self.shared.push(Quad::new(subject.clone(), predicate, object, GraphName::DefaultGraph));
     }
 }
 
@@ -73,14 +80,14 @@ pub fn paper_quads(paper: &Paper, facts: &PaperFacts, extractor: &Extractor<'_>,
     for name in &paper.authors {
         let person = iri::person(name);
         sink.add(&node, SCHEMA_AUTHOR, person.clone());
-        sink.add(&person, RDF_TYPE, SCHEMA_PERSON);
-        sink.add(&person, SCHEMA_NAME, Literal::new_simple_literal(name));
+        sink.add_shared(&person, RDF_TYPE, SCHEMA_PERSON);
+        sink.add_shared(&person, SCHEMA_NAME, Literal::new_simple_literal(name));
     }
     for code in &paper.categories {
         let category = iri::category(code);
         sink.add(&node, PG_CATEGORY, category.clone());
-        sink.add(&category, RDF_TYPE, PG_CATEGORY_CLASS);
-        sink.add(&category, SCHEMA_NAME, Literal::new_simple_literal(code));
+        sink.add_shared(&category, RDF_TYPE, PG_CATEGORY_CLASS);
+        sink.add_shared(&category, SCHEMA_NAME, Literal::new_simple_literal(code));
     }
 
     let mut found = Vec::new();
@@ -130,13 +137,13 @@ pub fn paper_quads(paper: &Paper, facts: &PaperFacts, extractor: &Extractor<'_>,
     }
     facts_with_provenance(&node, &paper.source.name, &found, provenance, sink);
     for (method, short, long, concepts) in methods {
-        sink.add(&method, RDF_TYPE, PG_METHOD);
-        sink.add(&method, SCHEMA_NAME, Literal::new_simple_literal(short));
+        sink.add_shared(&method, RDF_TYPE, PG_METHOD);
+        sink.add_shared(&method, SCHEMA_NAME, Literal::new_simple_literal(short));
         if let Some(long) = long {
-            sink.add(&method, SCHEMA_ALTERNATE_NAME, Literal::new_simple_literal(long));
+            sink.add_shared(&method, SCHEMA_ALTERNATE_NAME, Literal::new_simple_literal(long));
         }
         for concept in concepts {
-            sink.add(&method, DCTERMS_SUBJECT, extractor.taxonomy.concepts[concept].iri.clone());
+            sink.add_shared(&method, DCTERMS_SUBJECT, extractor.taxonomy.concepts[concept].iri.clone());
         }
     }
     for (repo_node, repo) in repos {
@@ -156,11 +163,11 @@ fn paper_identity_quads(node: &NamedNode, arxiv_id: Option<&str>, title: Option<
 }
 
 fn repository_quads(node: &NamedNode, repo: &Repository, sink: &mut QuadSink) {
-    sink.add(node, RDF_TYPE, SCHEMA_SOFTWARE_SOURCE_CODE);
-    sink.add(node, SCHEMA_NAME, Literal::new_simple_literal(repo.full_name()));
-    sink.add(node, SCHEMA_PROVIDER, Literal::new_simple_literal(&repo.host));
+    sink.add_shared(node, RDF_TYPE, SCHEMA_SOFTWARE_SOURCE_CODE);
+    sink.add_shared(node, SCHEMA_NAME, Literal::new_simple_literal(repo.full_name()));
+    sink.add_shared(node, SCHEMA_PROVIDER, Literal::new_simple_literal(&repo.host));
     if let Ok(url) = NamedNode::new(repo.url()) {
-        sink.add(node, SCHEMA_CODE_REPOSITORY, url);
+        sink.add_shared(node, SCHEMA_CODE_REPOSITORY, url);
     }
 }
 
@@ -198,10 +205,12 @@ pub fn code_link_quads(link: &CodeLink, provenance: Provenance, sink: &mut QuadS
 /// (`paper schema:mentions concept`) in the default graph; see ARCHITECTURE.md for the trade-off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Provenance {
-    /// Also one `pg:Evidence` record (a dozen quads) per occurrence, and the fact graphs.
+    /// Also each fact through its provenance properties, and one `pg:Evidence` record (a
+    /// dozen quads) per occurrence.
     Full,
-    /// Also each fact in its fact graph (listing, extractor, confidence), and one
-    /// `pg:occurrences` literal per paper and source holding every occurrence.
+    /// Also each fact through its provenance properties (sub-properties of its predicate that
+    /// say the listing, extractor and confidence), and one `pg:occurrences` literal per paper
+    /// and source holding every occurrence.
     #[default]
     Compact,
     /// The bare graph.
@@ -238,14 +247,12 @@ fn facts_with_provenance(subject: &NamedNode, listing_name: &str, found: &[Occur
     if provenance == Provenance::None {
         return;
     }
-    let mut in_graphs: Vec<(FactGraph, NamedNodeRef<'static>, &NamedNode)> =
-        found.iter().map(|o| (FactGraph::new(o.extractor, o.confidence), o.predicate, &o.object)).collect();
-    in_graphs.sort_unstable();
-    in_graphs.dedup();
-    for (graph, predicate, object) in in_graphs {
-        let name = iri::fact_graph(listing_name, graph.extractor, graph.confidence());
-        sink.quads.push(Quad::new(subject.clone(), predicate, object.clone(), name));
-        sink.fact_graphs.insert(graph);
+    let mut sourced: Vec<(FactSource, &NamedNode)> = found.iter().map(|o| (FactSource::new(o.predicate, o.extractor, o.confidence), &o.object)).collect();
+    sourced.sort_unstable();
+    sourced.dedup();
+    for (source, object) in sourced {
+        sink.add(subject, source.property(listing_name).as_ref(), object.clone());
+        sink.fact_sources.insert(source);
     }
     match provenance {
         Provenance::Compact => {
@@ -296,31 +303,40 @@ fn evidence_record(subject: &NamedNode, listing: &NamedNode, listing_name: &str,
     }
 }
 
-/// A fact graph of one listing: the facts one extractor found there with one confidence.
+/// Where facts of one predicate come from, within a listing: which extractor found them, with
+/// which confidence. Each has a provenance property (see [`iri::provenance_property`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct FactGraph {
+pub struct FactSource {
+    pub predicate: NamedNodeRef<'static>,
     pub extractor: &'static str,
-    /// Confidence in thousandths, so that graphs compare exactly.
+    /// Confidence in thousandths, so that sources compare exactly.
     confidence_milli: u16,
 }
 
-impl FactGraph {
-    fn new(extractor: &'static str, confidence: f64) -> Self {
-        FactGraph { extractor, confidence_milli: (confidence.clamp(0.0, 1.0) * 1000.0).round() as u16 }
+impl FactSource {
+    fn new(predicate: NamedNodeRef<'static>, extractor: &'static str, confidence: f64) -> Self {
+        FactSource { predicate, extractor, confidence_milli: (confidence.clamp(0.0, 1.0) * 1000.0).round() as u16 }
     }
 
     pub fn confidence(self) -> f64 {
         f64::from(self.confidence_milli) / 1000.0
     }
+
+    /// The provenance property of this source in `listing_name`.
+    fn property(self, listing_name: &str) -> NamedNode {
+        iri::provenance_property(listing_name, self.extractor, self.confidence(), self.predicate.as_str())
+    }
 }
 
-/// What a fact graph is: its listing, extractor and confidence (once per listing and graph).
-pub fn fact_graph_quads(listing_name: &str, graph: FactGraph, sink: &mut QuadSink) {
-    let node = iri::fact_graph(listing_name, graph.extractor, graph.confidence());
-    sink.add(&node, RDF_TYPE, PG_FACT_GRAPH);
+/// What a provenance property is: a sub-property of the fact's predicate, with its listing,
+/// extractor and confidence (once per listing and source).
+pub fn fact_source_quads(listing_name: &str, source: FactSource, sink: &mut QuadSink) {
+    let node = source.property(listing_name);
+    sink.add(&node, RDF_TYPE, PG_PROVENANCE_PROPERTY);
+    sink.add(&node, RDFS_SUB_PROPERTY_OF, source.predicate);
     sink.add(&node, PROV_WAS_DERIVED_FROM, iri::listing(listing_name));
-    sink.add(&node, PROV_WAS_GENERATED_BY, iri::extractor(graph.extractor));
-    sink.add(&node, PG_CONFIDENCE, Literal::from(graph.confidence()));
+    sink.add(&node, PROV_WAS_GENERATED_BY, iri::extractor(source.extractor));
+    sink.add(&node, PG_CONFIDENCE, Literal::from(source.confidence()));
 }
 
 /// Confidence of an acronym definition (the Schwartz & Hearst match is strict).

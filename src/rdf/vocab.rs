@@ -129,9 +129,12 @@ terms! {
     PG_LISTED_IN = "https://w3id.org/papergraph/vocab#listedIn";
     /// Paper → code repository its abstract links to.
     PG_HAS_CODE = "https://w3id.org/papergraph/vocab#hasCode";
-    /// Class of fact graphs: named graphs holding the facts one extractor found in one listing
-    /// with one confidence (`prov:wasDerivedFrom`, `prov:wasGeneratedBy`, `pg:confidence`).
-    PG_FACT_GRAPH = "https://w3id.org/papergraph/vocab#FactGraph";
+    /// Class of provenance properties: sub-properties of a fact's predicate (`schema:mentions`)
+    /// that say which listing (`prov:wasDerivedFrom`), extractor (`prov:wasGeneratedBy`) and
+    /// confidence (`pg:confidence`) the facts stated with them come from.
+    PG_PROVENANCE_PROPERTY = "https://w3id.org/papergraph/vocab#ProvenanceProperty";
+    /// `rdfs:subPropertyOf`.
+    RDFS_SUB_PROPERTY_OF = "http://www.w3.org/2000/01/rdf-schema#subPropertyOf";
     /// Paper → every occurrence of every fact one source gave it, as one `rdf:JSON` literal
     /// (compact provenance; the format is in `rdf::occurrences`).
     PG_OCCURRENCES = "https://w3id.org/papergraph/vocab#occurrences";

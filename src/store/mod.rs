@@ -5,10 +5,10 @@ pub mod statistics;
 
 use std::path::{Path, PathBuf};
 
-use oxigraph::model::{NamedNodeRef, Quad, NamedOrBlankNode, Term};
+use oxigraph::model::{GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term};
 use oxigraph::store::{BulkLoader, Store};
 
-use crate::rdf::vocab::{DCTERMS_IDENTIFIER, PG_TITLE_KEY, RDF_TYPE};
+use crate::rdf::vocab::{DCTERMS_IDENTIFIER, PG_TITLE_KEY};
 
 /// Where `papergraph` keeps its store unless `--store` or `PAPERGRAPH_STORE` says otherwise.
 pub const DEFAULT_STORE_DIR: &str = ".papergraph/store";
@@ -31,6 +31,15 @@ pub enum StoreError {
     Statistics { path: PathBuf, message: String },
     #[error("cannot write the store at {path} as RDF: {source}")]
     Dump { path: PathBuf, source: oxigraph::store::SerializerError },
+}
+
+/// What [`GraphStore::merge_papers_by_title`] did.
+#[derive(Debug, Default)]
+pub struct TitleMerges {
+    /// (merged paper, paper it merged into), as IRIs.
+    pub merged: Vec<(String, String)>,
+    /// Normalized titles that still have papers without an arXiv id.
+    pub unmerged: Vec<String>,
 }
 
 /// An opened store and where it lives.
@@ -68,65 +77,65 @@ impl GraphStore {
         self.store.bulk_loader().with_max_memory_size_in_megabytes(BULK_LOAD_MEMORY_MB)
     }
 
-    /// Number of distinct subjects typed `class`.
+    /// Number of distinct subjects typed `class` (counted on the store's encoded terms).
     pub fn count_of_type(&self, class: NamedNodeRef<'_>) -> Result<usize, StoreError> {
-        let mut count = 0;
-        for quad in self.store.quads_for_pattern(None, Some(RDF_TYPE), Some(class.into()), None) {
-            quad.map_err(|source| self.storage_error(source))?;
-            count += 1;
-        }
-        Ok(count)
+        let rows = crate::query::select(self, &format!("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a {class} }}"), "count", &[])
+            .map_err(|e| StoreError::Statistics { path: self.path.clone(), message: e.to_string() })?;
+        Ok(crate::query::plain_value(&rows[0][0]).parse().unwrap_or_default())
     }
 
-    /// Moves everything said about a paper read without an arXiv id (its IRI minted from the
-    /// title) onto the paper with the same normalized title that has one, when exactly one
-    /// does. Scans the title keys once; memory holds only the papers to merge. Returns the
-    /// merged papers' IRIs, each with the IRI of the paper it merged into.
-    pub fn merge_papers_by_title(&self) -> Result<Vec<(String, String)>, StoreError> {
+    /// For each normalized title in `keys`: moves everything said about the papers with that
+    /// title read without an arXiv id (their IRIs minted from the title) onto the paper with
+    /// that title that has one, when exactly one does. Returns the merged papers' IRIs, each
+    /// with the IRI it merged into, and the keys that still have papers without an id.
+    pub fn merge_papers_by_title<'a>(&self, keys: impl IntoIterator<Item = &'a str>) -> Result<TitleMerges, StoreError> {
         let err = |source| self.storage_error(source);
-        let mut orphans = Vec::new();
-        for quad in self.store.quads_for_pattern(None, Some(PG_TITLE_KEY), None, None) {
-            let quad = quad.map_err(err)?;
-            if !self.has_identifier(&quad.subject) {
-                orphans.push((quad.subject, quad.object));
+        let mut outcome = TitleMerges::default();
+        for title in keys {
+            let key = Term::from(Literal::new_simple_literal(title));
+            let (mut twins, mut orphans) = (Vec::new(), Vec::new());
+            for quad in self.store.quads_for_pattern(None, Some(PG_TITLE_KEY), Some(key.as_ref()), Some(GraphNameRef::DefaultGraph)) {
+                let NamedOrBlankNode::NamedNode(paper) = quad.map_err(err)?.subject else { continue };
+                if self.has_identifier(&paper) { twins.push(paper) } else { orphans.push(paper) }
             }
-        }
-        let mut merged = Vec::new();
-        for (orphan, key) in orphans {
-            let mut twins = Vec::new();
-            for quad in self.store.quads_for_pattern(None, Some(PG_TITLE_KEY), Some(key.as_ref()), None) {
-                let subject = quad.map_err(err)?.subject;
-                if self.has_identifier(&subject) {
-                    twins.push(subject);
+            let [twin] = twins.as_slice() else {
+                if !orphans.is_empty() {
+                    outcome.unmerged.push(title.to_owned());
                 }
-            }
-            twins.dedup();
-            let [twin] = twins.as_slice() else { continue };
-            let NamedOrBlankNode::NamedNode(twin) = twin.clone() else { continue };
-            let old = Term::from(orphan.clone());
-            let mut moved = Vec::new();
-            for quad in self.store.quads_for_pattern(Some(orphan.as_ref()), None, None, None).chain(self.store.quads_for_pattern(None, None, Some(old.as_ref()), None)) {
-                moved.push(quad.map_err(err)?);
-            }
-            let renamed = |quad: &Quad| {
-                let subject = if quad.subject == orphan { NamedOrBlankNode::from(twin.clone()) } else { quad.subject.clone() };
-                let object = if quad.object == old { Term::from(twin.clone()) } else { quad.object.clone() };
-                Quad::new(subject, quad.predicate.clone(), object, quad.graph_name.clone())
+                continue;
             };
-            let mut transaction = self.store.start_transaction().map_err(err)?;
-            for quad in &moved {
-                transaction.remove(quad);
-                transaction.insert(&renamed(quad));
+            for orphan in orphans {
+                self.rename(&orphan, twin)?;
+                outcome.merged.push((orphan.into_string(), twin.as_str().to_owned()));
             }
-            transaction.commit().map_err(err)?;
-            merged.push((orphan.to_string().trim_matches(['<', '>']).to_owned(), twin.as_str().to_owned()));
         }
-        Ok(merged)
+        Ok(outcome)
+    }
+
+    /// Moves every quad mentioning `from` (as subject or object) onto `to`, in one transaction.
+    fn rename(&self, from: &NamedNode, to: &NamedNode) -> Result<(), StoreError> {
+        let err = |source| self.storage_error(source);
+        let old = Term::from(from.clone());
+        let mut moved = Vec::new();
+        for quad in self.store.quads_for_pattern(Some(from.as_ref().into()), None, None, None).chain(self.store.quads_for_pattern(None, None, Some(old.as_ref()), None)) {
+            moved.push(quad.map_err(err)?);
+        }
+        let renamed = |quad: &Quad| {
+            let subject = if quad.subject == from.as_ref().into() { NamedOrBlankNode::from(to.clone()) } else { quad.subject.clone() };
+            let object = if quad.object == old { Term::from(to.clone()) } else { quad.object.clone() };
+            Quad::new(subject, quad.predicate.clone(), object, quad.graph_name.clone())
+        };
+        let mut transaction = self.store.start_transaction().map_err(err)?;
+        for quad in &moved {
+            transaction.remove(quad);
+            transaction.insert(&renamed(quad));
+        }
+        transaction.commit().map_err(err)
     }
 
     /// Whether `paper` has a `dcterms:identifier` (an arXiv id).
-    fn has_identifier(&self, paper: &NamedOrBlankNode) -> bool {
-        self.store.quads_for_pattern(Some(paper.as_ref()), Some(DCTERMS_IDENTIFIER), None, None).next().is_some()
+    fn has_identifier(&self, paper: &NamedNode) -> bool {
+        self.store.quads_for_pattern(Some(paper.as_ref().into()), Some(DCTERMS_IDENTIFIER), None, None).next().is_some()
     }
 
     /// Number of quads in the store.

@@ -2,16 +2,20 @@
 //! lookup reads a few quads instead of aggregating over every paper that mentions it.
 //!
 //! Two things are kept:
-//! - [`PaperConcepts`]: which concepts each paper mentions and how often, per source file. It is
-//!   the input of the statistics, saved beside the store's data (`papergraph-concepts.bin` in
-//!   the store directory) so that `--append` updates it instead of rescanning the store.
+//! - [`PaperIndex`]: which concepts each paper mentions and how often, per source file (the
+//!   input of the statistics), and the titles of papers stored without an arXiv id (which a
+//!   later paper with one may merge). It is saved beside the store's data
+//!   (`papergraph-papers.bin` in the store directory) so that `--append` updates it instead of
+//!   rescanning the store.
 //! - the statistics themselves, in the named graph `pgid:statistics` (replaced as a whole each
 //!   time): per concept, `pg:paperCount` (papers mentioning it or a narrower concept),
 //!   `pg:directPaperCount`, `pg:topPapers` (the most-mentioning papers, `rdf:JSON`) and
 //!   `pg:cooccurrence` (`rdf:JSON`); per pair of concepts mentioned together by at least two
 //!   papers, a `pg:ConceptPair` with two `pg:concept`s and `pg:papers`.
 
-use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, HashSet};
+
+use rustc_hash::FxHashMap;
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::Path;
@@ -26,11 +30,11 @@ use crate::rdf::vocab::*;
 pub const TOP_PAPERS: usize = 200;
 /// Pairs of concepts need this many papers in common to get a `pg:ConceptPair`.
 const MIN_PAIR_PAPERS: u32 = 2;
-/// File name of the saved [`PaperConcepts`] in the store directory.
-const TABLE_FILE: &str = "papergraph-concepts.bin";
-/// Present while the table may lag behind the store (an append that has not finished).
-const STALE_FILE: &str = "papergraph-concepts.stale";
-const MAGIC: &[u8; 8] = b"PGCONC01";
+/// File name of the saved [`PaperIndex`] in the store directory.
+const TABLE_FILE: &str = "papergraph-papers.bin";
+/// Present while the index may lag behind the store (a build that has not finished).
+const STALE_FILE: &str = "papergraph-papers.stale";
+const MAGIC: &[u8; 8] = b"PGPAPR01";
 
 /// How often one source mentions one concept in one paper.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,18 +44,21 @@ struct Mentions {
     count: u32,
 }
 
-/// Which concepts each paper mentions, and how often, per source file.
+/// What a build keeps beside the store about its papers.
 #[derive(Debug, Default)]
-pub struct PaperConcepts {
+pub struct PaperIndex {
     concepts: Interner,
     sources: Interner,
-    papers: HashMap<Box<str>, Vec<Mentions>>,
+    /// Per paper IRI, which concepts it mentions, how often, per source.
+    papers: FxHashMap<Box<str>, Vec<Mentions>>,
+    /// Normalized titles of papers stored without an arXiv id and not merged into one with.
+    pub orphan_titles: BTreeSet<String>,
 }
 
 #[derive(Debug, Default)]
 struct Interner {
     names: Vec<Box<str>>,
-    ids: HashMap<Box<str>, u32>,
+    ids: FxHashMap<Box<str>, u32>,
 }
 
 impl Interner {
@@ -66,7 +73,7 @@ impl Interner {
     }
 }
 
-impl PaperConcepts {
+impl PaperIndex {
     /// Records that `source` has `paper` mention each concept (IRI) so many times. Reading the
     /// same source again replaces its counts rather than adding to them.
     pub fn add<'a>(&mut self, paper: &str, source: &str, concepts: impl IntoIterator<Item = (&'a str, u32)>) {
@@ -119,7 +126,7 @@ impl PaperConcepts {
         Self::from_store(store)
     }
 
-    /// Marks the saved table as possibly behind the store until [`PaperConcepts::save`].
+    /// Marks the saved table as possibly behind the store until [`PaperIndex::save`].
     pub fn mark_stale(store: &GraphStore) -> Result<(), StoreError> {
         File::create(store.path.join(STALE_FILE)).map(drop).map_err(|source| StoreError::Replace { path: store.path.clone(), source })
     }
@@ -137,10 +144,11 @@ impl PaperConcepts {
         }
     }
 
-    /// Counts mentions from the store itself: from the stored provenance where there is some,
-    /// else one per `schema:mentions` fact (a store built with `--provenance none`).
+    /// Rebuilds the index from the store itself: mentions from the stored provenance where
+    /// there is some, else one per `schema:mentions` fact (a store built with `--provenance
+    /// none`); papers without an arXiv id from their `pg:titleKey`.
     pub fn from_store(store: &GraphStore) -> Result<Self, StoreError> {
-        let mut table = PaperConcepts::default();
+        let mut table = PaperIndex::default();
         let mut counted = HashSet::new();
         super::provenance::for_each_count(store, |paper, predicate, object, source, n| {
             if predicate == SCHEMA_MENTIONS.as_str() {
@@ -155,6 +163,9 @@ impl PaperConcepts {
                 table.add(&fact.0, "", [(fact.1.as_str(), 1)]);
             }
         }
+        let orphans = crate::query::select(store, "SELECT DISTINCT ?key WHERE { ?paper pg:titleKey ?key FILTER NOT EXISTS { ?paper dcterms:identifier ?id } }", "orphans", &[])
+            .map_err(|e| StoreError::Statistics { path: store.path.clone(), message: e.to_string() })?;
+        table.orphan_titles.extend(orphans.iter().map(|row| crate::query::plain_value(&row[0])));
         Ok(table)
     }
 
@@ -166,6 +177,10 @@ impl PaperConcepts {
             for name in names {
                 write_str(&mut out, name)?;
             }
+        }
+        write_u32(&mut out, self.orphan_titles.len() as u32)?;
+        for title in &self.orphan_titles {
+            write_str(&mut out, title)?;
         }
         write_u32(&mut out, self.papers.len() as u32)?;
         for (paper, entries) in &self.papers {
@@ -187,11 +202,14 @@ impl PaperConcepts {
         if &magic != MAGIC {
             return Err(io::Error::new(io::ErrorKind::InvalidData, "not a papergraph concept table"));
         }
-        let mut table = PaperConcepts::default();
+        let mut table = PaperIndex::default();
         for interner in [&mut table.concepts, &mut table.sources] {
             for _ in 0..read_u32(&mut input)? {
                 interner.id(&read_str(&mut input)?);
             }
+        }
+        for _ in 0..read_u32(&mut input)? {
+            table.orphan_titles.insert(read_str(&mut input)?);
         }
         let (concepts, sources) = (table.concepts.names.len() as u32, table.sources.names.len() as u32);
         let papers = read_u32(&mut input)? as usize;
@@ -321,7 +339,7 @@ struct Tally {
 
 /// Recomputes every statistic from `table` and the stored hierarchy, and replaces the
 /// statistics graph of `store` with them.
-pub fn update(store: &GraphStore, table: &PaperConcepts) -> Result<(), StoreError> {
+pub fn update(store: &GraphStore, table: &PaperIndex) -> Result<(), StoreError> {
     let hierarchy = Hierarchy::of(store)?;
     // Ids: the table's concepts first (its entries keep their ids), then those only the
     // hierarchy knows, which papers can mention through narrower concepts.

@@ -64,15 +64,15 @@ fn compact_provenance_explains_every_occurrence_as_full_does_in_a_fraction_of_th
     build(&[listings_dir()], &full, Provenance::Full);
     build(&[listings_dir()], &none, Provenance::None);
 
-    // The same facts, in the default graph and in the same fact graphs.
+    // The same facts, stated with the same provenance properties.
     let facts_compact = facts(&compact);
     assert_eq!(facts_compact, facts(&full));
-    let in_fact_graphs = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } ?g a pg:FactGraph }";
-    assert!(count(&compact, in_fact_graphs) > 1000);
+    let sourced = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?via ?o . ?via a pg:ProvenanceProperty }";
+    assert!(count(&compact, sourced) > 1000);
     let bare = facts(&none);
     assert!(bare.iter().all(|q| facts_compact.contains(q)));
-    assert!(facts_compact.iter().filter(|q| !bare.contains(*q)).all(|q| q.ends_with('>') && q.contains("/id/provenance/")), "only fact graphs differ");
-    assert_eq!(count(&none, in_fact_graphs), 0);
+    assert!(facts_compact.iter().filter(|q| !bare.contains(*q)).all(|q| q.contains("/id/provenance/")), "only provenance properties differ");
+    assert_eq!(count(&none, sourced), 0);
 
     // Occurrence for occurrence, the same evidence for every paper.
     let mut occurrences = 0;
@@ -129,8 +129,8 @@ fn facts_are_selected_by_extractor_and_confidence_in_sparql() {
         count(
             &store,
             &format!(
-                "SELECT (COUNT(DISTINCT *) AS ?n) WHERE {{ GRAPH ?g {{ ?paper schema:mentions ?c }}
-                   ?g prov:wasGeneratedBy/schema:name \"{extractor}\" ; pg:confidence ?confidence FILTER(?confidence >= {min}) }}"
+                "SELECT (COUNT(DISTINCT *) AS ?n) WHERE {{ ?paper ?via ?c . ?via rdfs:subPropertyOf schema:mentions ;
+                   prov:wasGeneratedBy/schema:name \"{extractor}\" ; pg:confidence ?confidence FILTER(?confidence >= {min}) }}"
             ),
         )
     };
@@ -138,10 +138,14 @@ fn facts_are_selected_by_extractor_and_confidence_in_sparql() {
     let (any, sure) = (by("concept-matcher", 0.0), by("concept-matcher", 0.9));
     assert!(any >= all && sure > 0 && sure < any, "{all} mentions; {any} by the matcher, {sure} at 0.9 or more");
     assert_eq!(by("link-finder", 0.0), 0, "mentions come from the concept matcher only");
-    // Fact graphs say where they come from.
-    let described = count(&store, "SELECT (COUNT(*) AS ?n) WHERE { ?g a pg:FactGraph ; prov:wasDerivedFrom ?l ; prov:wasGeneratedBy ?x ; pg:confidence ?c . ?l a pg:Listing . ?x a prov:SoftwareAgent }");
-    let used = count(&store, "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?g != pgid:statistics) }");
+    // Provenance properties say where their facts come from, and every one is described.
+    let described = count(&store, "SELECT (COUNT(*) AS ?n) WHERE { ?via a pg:ProvenanceProperty ; rdfs:subPropertyOf ?p ; prov:wasDerivedFrom ?l ; prov:wasGeneratedBy ?x ; pg:confidence ?c . ?l a pg:Listing . ?x a prov:SoftwareAgent }");
+    let used = count(&store, "SELECT (COUNT(DISTINCT ?via) AS ?n) WHERE { ?s ?via ?o FILTER(STRSTARTS(STR(?via), \"https://w3id.org/papergraph/id/provenance/\")) }");
+    assert!(used > 5);
     assert_eq!(described, used);
+    // Each stated fact also holds with its plain predicate.
+    let unstated = count(&store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?via ?o . ?via rdfs:subPropertyOf ?p FILTER NOT EXISTS { ?s ?p ?o } }");
+    assert_eq!(unstated, 0);
 }
 
 fn report(store: &GraphStore, name: &str) -> serde_json::Value {
@@ -166,7 +170,7 @@ fn concept_lookups_after_append_equal_a_build_of_everything() {
     // Appending a page again changes nothing; the saved table and a recount from the store agree.
     build(&[listing(1)], &grown, Provenance::Compact);
     assert_eq!(report(&grown, "KV cache"), after);
-    std::fs::remove_file(grown.path.join("papergraph-concepts.bin")).unwrap();
+    std::fs::remove_file(grown.path.join("papergraph-papers.bin")).unwrap();
     build(&[listing(1)], &grown, Provenance::Compact);
     assert_eq!(report(&grown, "KV cache"), after);
     // Papers on both pages (Vision Mamba) count once and list both pages.
