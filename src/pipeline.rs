@@ -22,6 +22,7 @@ use crate::extract::{Datasets, Extractor, Taxonomy};
 use crate::ingest::{self, Pending, Problem};
 use crate::model::{Listing, Record};
 use std::sync::Arc;
+use std::time::Instant;
 use crate::rdf::{self, FactSource, Provenance, QuadSink};
 use crate::store::statistics::{self, PaperIndex};
 use crate::store::{GraphStore, StoreError};
@@ -54,6 +55,10 @@ pub struct BuildReport {
     pub quads_written: usize,
     /// Files and records skipped.
     pub skipped: usize,
+    /// Seconds spent reading, extracting and loading (until the loader committed).
+    pub seconds_loading: f64,
+    /// Seconds spent after loading: merging papers by title, statistics, counts.
+    pub seconds_finishing: f64,
     /// The first skipped files and records, in input order (`FILE:LINE: message` in JSON).
     #[serde(serialize_with = "as_messages")]
     pub problems: Vec<Problem>,
@@ -117,6 +122,7 @@ pub fn build(
     options: BuildOptions,
     progress: &(dyn Fn(&Progress) + Sync),
 ) -> Result<BuildReport, BuildError> {
+    let started = Instant::now();
     let extractor = Extractor::new(&knowledge.taxonomy, &knowledge.datasets);
     let (files, problems) = ingest::input_files(inputs);
     let mut report = BuildReport::default();
@@ -226,6 +232,7 @@ pub fn build(
         read_result.and(load_result.map_err(BuildError::from))
     });
     outcome?;
+    report.seconds_loading = started.elapsed().as_secs_f64();
     report.concepts_mentioned = concepts.len();
     if let Some(store) = store {
         let merges = store.merge_papers_by_title(merge_titles.iter().map(String::as_str))?;
@@ -242,6 +249,7 @@ pub fn build(
         report.papers = store.count_of_type(crate::rdf::vocab::SCHEMA_SCHOLARLY_ARTICLE)?;
         report.repositories = store.count_of_type(crate::rdf::vocab::SCHEMA_SOFTWARE_SOURCE_CODE)?;
     }
+    report.seconds_finishing = started.elapsed().as_secs_f64() - report.seconds_loading;
     Ok(report)
 }
 

@@ -72,7 +72,7 @@ pub fn build(store_dir: &Path, args: &BuildArgs) -> Result<ExitCode> {
     } else {
         let staged = StagedStore::create(store_dir)?;
         match pipeline::build(&args.inputs, &knowledge, Some(staged.store()), options, &progress) {
-            Ok(report) if report.records_read() > 0 => (report, Some(staged.finish()?.path)),
+            Ok(report) if report.records_read() > 0 => (report, Some(staged.finish()?)),
             result => {
                 staged.discard()?;
                 (result?, None)

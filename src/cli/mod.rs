@@ -384,7 +384,9 @@ fn repo(store_dir: &Path, args: &RepoArgs) -> Result<()> {
         return Ok(());
     }
     writeln!(out, "{}  {}  ({})\n<{}>\n", report.name, report.url, report.host, report.iri)?;
-    writeln!(out, "cited by {} paper{}:", report.papers.len(), if report.papers.len() == 1 { "" } else { "s" })?;
+    let shown: std::collections::BTreeSet<&str> = report.papers.iter().map(|p| p.iri.as_str()).collect();
+    let more = if (shown.len() as u64) < report.paper_count { format!(" (the first {} listed)", shown.len()) } else { String::new() };
+    writeln!(out, "cited by {} paper{}{more}:", report.paper_count, if report.paper_count == 1 { "" } else { "s" })?;
     for paper in &report.papers {
         writeln!(out, "  {}\n    {:?} at {}:{}", paper.title, paper.evidence, paper.listing, paper.line)?;
     }

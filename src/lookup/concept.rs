@@ -3,12 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use oxigraph::model::{GraphNameRef, NamedNode, Term, Variable};
+use oxigraph::model::{NamedNode, Term, Variable};
 use serde::Serialize;
 
 use super::{rows, value_of};
 use crate::query::QueryError;
-use crate::rdf::vocab::{CONCEPT, SKOS_PREF_LABEL};
+use crate::rdf::vocab::CONCEPT;
 use crate::store::statistics;
 use crate::store::GraphStore;
 
@@ -50,12 +50,8 @@ fn max_edits(len: usize) -> usize {
 
 /// Resolves a name typed by a user to a concept in the store.
 pub fn resolve_concept(store: &GraphStore, name: &str) -> Result<ConceptResolution, QueryError> {
-    const LABELS: &str = "SELECT ?c ?pref ?l WHERE { ?c a skos:Concept ; skos:prefLabel ?pref .
-        { ?c skos:prefLabel ?l } UNION { ?c skos:altLabel ?l } } ORDER BY ?c ?l";
-    let labels: Vec<(Named, String)> = rows(store, LABELS, &[])?
-        .iter()
-        .map(|row| (Named { iri: value_of(&row[0]), label: value_of(&row[1]) }, value_of(&row[2])))
-        .collect();
+    let labels: Vec<(Named, String)> =
+        statistics::concept_labels(store)?.into_iter().map(|(iri, label, matched)| (Named { iri, label }, matched)).collect();
     let wanted = name.trim();
     let iri = wanted.strip_prefix("concept:").map(|slug| format!("{CONCEPT}{slug}")).unwrap_or_else(|| wanted.trim_matches(['<', '>']).to_owned());
     if let Some((concept, _)) = labels.iter().find(|(c, _)| c.iri == iri || c.iri.strip_prefix(CONCEPT) == Some(wanted)) {
@@ -160,21 +156,20 @@ pub fn concept_report(store: &GraphStore, concept: &Named) -> Result<ConceptRepo
     }
 
     let stats = statistics::concept_statistics(store, &concept.iri)?.unwrap_or_default();
-    let labels = labels_of(store, stats.top_papers.iter().flat_map(|p| &p.via).chain(stats.cooccurring.iter().map(|(c, _)| c)))?;
+    let labels: BTreeMap<String, String> = statistics::concept_labels(store)?.into_iter().map(|(iri, label, _)| (iri, label)).collect();
     let label = |iri: &String| labels.get(iri).cloned().unwrap_or_else(|| iri.clone());
     let mut papers: Vec<ConceptPaper> = stats
         .top_papers
-        .iter()
+        .into_iter()
         .map(|top| ConceptPaper {
-            iri: top.paper.clone(),
-            title: String::new(),
-            mentions: top.mentions,
             via: sorted(top.via.iter().map(label).collect()),
-            listings: Vec::new(),
-            repositories: Vec::new(),
+            iri: top.paper,
+            title: top.title,
+            mentions: top.mentions,
+            listings: top.listings,
+            repositories: top.repositories,
         })
         .collect();
-    paper_details(store, &mut papers)?;
     papers.sort_by(|a, b| b.mentions.cmp(&a.mentions).then_with(|| a.title.cmp(&b.title)));
     let mut cooccurring: Vec<Cooccurrence> =
         stats.cooccurring.iter().map(|(iri, papers)| Cooccurrence { iri: iri.clone(), label: label(iri), papers: *papers }).collect();
@@ -207,59 +202,6 @@ pub fn concept_report(store: &GraphStore, concept: &Named) -> Result<ConceptRepo
 
 /// Methods listed in a concept report, by name.
 const METHODS_SHOWN: usize = 100;
-
-/// The `skos:prefLabel` of each concept IRI that has one.
-fn labels_of<'a>(store: &GraphStore, concepts: impl IntoIterator<Item = &'a String>) -> Result<BTreeMap<String, String>, QueryError> {
-    let mut labels = BTreeMap::new();
-    for iri in concepts {
-        if labels.contains_key(iri) {
-            continue;
-        }
-        let Ok(node) = NamedNode::new(iri.as_str()) else { continue };
-        let mut found = store.store.quads_for_pattern(Some(node.as_ref().into()), Some(SKOS_PREF_LABEL), None, Some(GraphNameRef::DefaultGraph));
-        if let Some(quad) = found.next() {
-            let quad = quad.map_err(|e| QueryError::Evaluation { source_name: "concept".into(), message: e.to_string() })?;
-            if let Term::Literal(label) = quad.object {
-                labels.insert(iri.clone(), label.value().to_owned());
-            }
-        }
-    }
-    Ok(labels)
-}
-
-/// Fills in each paper's title (the smallest, when sources disagree), listings (with their
-/// dates) and repositories, in one query.
-fn paper_details(store: &GraphStore, papers: &mut [ConceptPaper]) -> Result<(), QueryError> {
-    if papers.is_empty() {
-        return Ok(());
-    }
-    let values: String = papers.iter().filter_map(|p| NamedNode::new(p.iri.as_str()).ok()).map(|n| format!("{n} ")).collect();
-    let index: BTreeMap<String, usize> = papers.iter().enumerate().map(|(i, p)| (p.iri.clone(), i)).collect();
-    for row in rows(
-        store,
-        &format!(
-            "SELECT DISTINCT ?paper ?kind ?value WHERE {{
-               VALUES ?paper {{ {values} }}
-               {{ ?paper dcterms:title ?value BIND(\"title\" AS ?kind) }}
-               UNION {{ ?paper pg:listedIn ?l . ?l dcterms:source ?name OPTIONAL {{ ?l dcterms:date ?date }}
-                 BIND(IF(BOUND(?date), CONCAT(?name, \" (\", ?date, \")\"), ?name) AS ?value) BIND(\"listing\" AS ?kind) }}
-               UNION {{ ?paper pg:hasCode/schema:name ?value BIND(\"repo\" AS ?kind) }}
-             }} ORDER BY ?value"
-        ),
-        &[],
-    )? {
-        let Some(&i) = index.get(&value_of(&row[0])) else { continue };
-        let value = value_of(&row[2]);
-        let paper = &mut papers[i];
-        match value_of(&row[1]).as_str() {
-            "title" if paper.title.is_empty() => paper.title = value,
-            "listing" => paper.listings.push(value),
-            "repo" => paper.repositories.push(value),
-            _ => {}
-        }
-    }
-    Ok(())
-}
 
 fn sorted(mut values: Vec<String>) -> Vec<String> {
     values.sort();

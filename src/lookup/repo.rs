@@ -28,10 +28,18 @@ pub struct RepoReport {
     pub name: String,
     pub url: String,
     pub host: String,
+    /// Papers citing the repository.
+    pub paper_count: u64,
+    /// Up to [`PAPERS_SHOWN`] of them (the first in the store's order), by title.
     pub papers: Vec<CitingPaper>,
-    /// Concepts the citing papers mention, most papers first.
+    /// Concepts the citing papers mention, most papers first (at most [`CONCEPTS_SHOWN`]).
     pub concepts: Vec<(String, u64)>,
 }
+
+/// Citing papers a report lists.
+pub const PAPERS_SHOWN: usize = 100;
+/// Concepts a report lists.
+pub const CONCEPTS_SHOWN: usize = 50;
 
 /// Looks a repository up; `None` when the graph has no such repository.
 pub fn repo_report(store: &GraphStore, query: &str) -> Result<Option<RepoReport>, QueryError> {
@@ -47,7 +55,12 @@ pub fn repo_report(store: &GraphStore, query: &str) -> Result<Option<RepoReport>
     )?;
     let Some(first) = about.first() else { return Ok(None) };
     let mut papers = Vec::new();
-    for row in rows(store, "SELECT DISTINCT ?paper ?title ?repo WHERE { ?paper pg:hasCode ?repo ; dcterms:title ?title }", &bind)? {
+    let counted = rows(store, "SELECT (COUNT(DISTINCT ?paper) AS ?n) ?repo WHERE { ?paper pg:hasCode ?repo } GROUP BY ?repo", &bind)?;
+    let paper_count = number_of(&counted.first().and_then(|row| row[0].clone()));
+    let cited_by = format!(
+        "SELECT DISTINCT ?paper ?title ?repo WHERE {{ {{ SELECT DISTINCT ?paper ?repo WHERE {{ ?paper pg:hasCode ?repo }} LIMIT {PAPERS_SHOWN} }} ?paper dcterms:title ?title }}"
+    );
+    for row in rows(store, &cited_by, &bind)? {
         let paper = value_of(&row[0]);
         let mut cited: Vec<(String, String, u64)> = evidence(store, &paper)?
             .into_iter()
@@ -60,8 +73,10 @@ pub fn repo_report(store: &GraphStore, query: &str) -> Result<Option<RepoReport>
     papers.sort_by(|a, b| (&a.title, &a.listing, &a.iri, a.line, &a.evidence).cmp(&(&b.title, &b.listing, &b.iri, b.line, &b.evidence)));
     let concepts = rows(
         store,
-        "SELECT ?label (COUNT(DISTINCT ?paper) AS ?n) ?repo WHERE {
-           ?paper pg:hasCode ?repo ; schema:mentions/skos:prefLabel ?label } GROUP BY ?label ?repo ORDER BY DESC(?n) ?label",
+        &format!(
+            "SELECT ?label (COUNT(DISTINCT ?paper) AS ?n) ?repo WHERE {{
+               ?paper pg:hasCode ?repo ; schema:mentions/skos:prefLabel ?label }} GROUP BY ?label ?repo ORDER BY DESC(?n) ?label LIMIT {CONCEPTS_SHOWN}"
+        ),
         &bind,
     )?
     .iter()
@@ -72,6 +87,7 @@ pub fn repo_report(store: &GraphStore, query: &str) -> Result<Option<RepoReport>
         name: value_of(&first[0]),
         url: value_of(&first[1]),
         host: value_of(&first[2]),
+        paper_count,
         papers,
         concepts,
     }))

@@ -148,6 +148,9 @@ terms! {
     PG_TOP_PAPERS = "https://w3id.org/papergraph/vocab#topPapers";
     /// Concept → co-occurring concepts, `rdf:JSON` `[[concept, papers]]` (statistics graph).
     PG_COOCCURRENCE = "https://w3id.org/papergraph/vocab#cooccurrence";
+    /// The statistics graph → every label of every concept, `rdf:JSON` `[[concept, prefLabel,
+    /// label]]`, so that resolving a name reads one value.
+    PG_CONCEPT_LABELS = "https://w3id.org/papergraph/vocab#conceptLabels";
     /// Class of pairs of concepts mentioned together (statistics graph).
     PG_CONCEPT_PAIR = "https://w3id.org/papergraph/vocab#ConceptPair";
     /// Concept pair → one of its two concepts.

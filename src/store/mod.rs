@@ -182,8 +182,9 @@ impl StagedStore {
         std::fs::remove_dir_all(&path).map_err(|source| StoreError::Replace { path, source })
     }
 
-    /// Closes the new store, moves it to the final place (the old one goes), and reopens it.
-    pub fn finish(self) -> Result<GraphStore, StoreError> {
+    /// Closes the new store and moves it to the final place (the old one goes); returns that
+    /// place.
+    pub fn finish(self) -> Result<PathBuf, StoreError> {
         let StagedStore { staging, target } = self;
         let staging_path = staging.path.clone();
         drop(staging);
@@ -199,7 +200,7 @@ impl StagedStore {
         if old.exists() {
             std::fs::remove_dir_all(&old).map_err(replace)?;
         }
-        GraphStore::open(&target)
+        Ok(target)
     }
 }
 

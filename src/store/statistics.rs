@@ -306,14 +306,20 @@ fn node_iri(term: &Term) -> String {
     }
 }
 
-/// A paper among a concept's most-mentioning ones.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+/// A paper among a concept's most-mentioning ones, with what a lookup shows of it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TopPaper {
     pub paper: String,
+    /// The smallest of its titles, when sources disagree.
+    pub title: String,
     /// Mentions of the concept and narrower concepts.
     pub mentions: u64,
-    /// The concepts (this one or narrower) the paper mentions.
+    /// The concepts (IRIs: this one or narrower) the paper mentions.
     pub via: Vec<String>,
+    /// Listings it was read from, with their dates: `page.txt (Mar 13)`.
+    pub listings: Vec<String>,
+    /// Names of the repositories it links.
+    pub repositories: Vec<String>,
 }
 
 /// What a concept lookup reads.
@@ -390,8 +396,8 @@ pub fn update(store: &GraphStore, table: &PaperIndex) -> Result<(), StoreError> 
     let graph = GraphName::from(NamedNode::new_unchecked(STATISTICS_GRAPH));
     let mut quads = Vec::new();
     let mut add = |s: NamedNodeRef<'_>, p: NamedNodeRef<'_>, o: Term| quads.push(Quad::new(s, p, o, graph.clone()));
+    let mut per_concept: Vec<(u32, ConceptStatistics)> = Vec::new();
     for (id, tally) in tallies {
-        let concept = NamedNode::new_unchecked(names[id as usize].to_string());
         let stats = ConceptStatistics {
             paper_count: tally.papers,
             direct_paper_count: tally.direct,
@@ -399,7 +405,10 @@ pub fn update(store: &GraphStore, table: &PaperIndex) -> Result<(), StoreError> 
                 let mut top: Vec<_> = tally.top.into_iter().map(|std::cmp::Reverse(t)| t).collect();
                 top.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| (a.1).0.cmp(&(b.1).0)));
                 top.into_iter()
-                    .map(|(mentions, std::cmp::Reverse(paper), via)| TopPaper { paper: paper.into(), mentions, via: via.iter().map(|&c| names[c as usize].to_string()).collect() })
+                    .map(|(mentions, std::cmp::Reverse(paper), via)| {
+                        let via = via.iter().map(|&c| names[c as usize].to_string()).collect();
+                        TopPaper { paper: paper.into(), mentions, via, ..TopPaper::default() }
+                    })
                     .collect()
             },
             cooccurring: {
@@ -408,11 +417,26 @@ pub fn update(store: &GraphStore, table: &PaperIndex) -> Result<(), StoreError> 
                 co
             },
         };
+        per_concept.push((id, stats));
+    }
+    let shown: BTreeSet<&str> = per_concept.iter().flat_map(|(_, s)| s.top_papers.iter().map(|p| p.paper.as_str())).collect();
+    let details = paper_details(store, &shown)?;
+    for (id, mut stats) in per_concept {
+        for top in &mut stats.top_papers {
+            if let Some(found) = details.get(top.paper.as_str()) {
+                top.title.clone_from(&found.title);
+                top.listings.clone_from(&found.listings);
+                top.repositories.clone_from(&found.repositories);
+            }
+        }
+        let concept = NamedNode::new_unchecked(names[id as usize].to_string());
         add(concept.as_ref(), PG_PAPER_COUNT, Literal::from(stats.paper_count as i64).into());
         add(concept.as_ref(), PG_DIRECT_PAPER_COUNT, Literal::from(stats.direct_paper_count as i64).into());
         add(concept.as_ref(), PG_TOP_PAPERS, json_literal(&stats.top_papers));
         add(concept.as_ref(), PG_COOCCURRENCE, json_literal(&stats.cooccurring));
     }
+    let labels = labels_from_query(store)?;
+    add(NamedNode::new_unchecked(STATISTICS_GRAPH).as_ref(), PG_CONCEPT_LABELS, json_literal(&labels));
     for ((a, b), papers) in pairs {
         if papers < MIN_PAIR_PAPERS {
             continue;
@@ -425,13 +449,78 @@ pub fn update(store: &GraphStore, table: &PaperIndex) -> Result<(), StoreError> 
         add(pair.as_ref(), PG_CONCEPT, NamedNode::new_unchecked(b).into());
         add(pair.as_ref(), PG_PAPERS, Literal::from(i64::from(papers)).into());
     }
+    // Cleared, then bulk-loaded: a transaction would read the store before each write, which
+    // is slow right after a bulk load. In between, the index is still marked stale (see
+    // `PaperIndex::mark_stale`), so an interrupted update is redone by the next build.
     let err = |source| store.storage_error(source);
-    let mut transaction = store.store.start_transaction().map_err(err)?;
-    transaction.clear_graph(graph.as_ref()).map_err(err)?;
-    for quad in &quads {
-        transaction.insert(quad);
+    store.store.clear_graph(graph.as_ref()).map_err(err)?;
+    let mut loader = store.bulk_loader();
+    loader.load_quads(quads).map_err(err)?;
+    loader.commit().map_err(err)
+}
+
+/// Each paper's title, listings (with their dates) and repositories, by IRI; queried in batches.
+fn paper_details(store: &GraphStore, papers: &BTreeSet<&str>) -> Result<HashMap<String, TopPaper>, StoreError> {
+    let mut details: HashMap<String, TopPaper> = HashMap::new();
+    let papers: Vec<&str> = papers.iter().copied().collect();
+    for batch in papers.chunks(DETAILS_BATCH) {
+        let values: String = batch.iter().filter_map(|p| NamedNode::new(*p).ok()).map(|n| format!("{n} ")).collect();
+        let rows = crate::query::select(
+            store,
+            &format!(
+                "SELECT DISTINCT ?paper ?kind ?value WHERE {{
+                   VALUES ?paper {{ {values} }}
+                   {{ ?paper dcterms:title ?value BIND(\"title\" AS ?kind) }}
+                   UNION {{ ?paper pg:listedIn ?l . ?l dcterms:source ?name OPTIONAL {{ ?l dcterms:date ?date }}
+                     BIND(IF(BOUND(?date), CONCAT(?name, \" (\", ?date, \")\"), ?name) AS ?value) BIND(\"listing\" AS ?kind) }}
+                   UNION {{ ?paper pg:hasCode/schema:name ?value BIND(\"repo\" AS ?kind) }}
+                 }} ORDER BY ?value"
+            ),
+            "statistics",
+            &[],
+        )
+        .map_err(|e| StoreError::Statistics { path: store.path.clone(), message: e.to_string() })?;
+        for row in rows {
+            let value = crate::query::plain_value(&row[2]);
+            let paper = details.entry(crate::query::plain_value(&row[0])).or_default();
+            match crate::query::plain_value(&row[1]).as_str() {
+                "title" if paper.title.is_empty() => paper.title = value,
+                "listing" => paper.listings.push(value),
+                "repo" => paper.repositories.push(value),
+                _ => {}
+            }
+        }
     }
-    transaction.commit().map_err(err)
+    Ok(details)
+}
+
+/// Papers whose details one query fetches.
+const DETAILS_BATCH: usize = 500;
+
+/// Every label of every concept: `(concept IRI, preferred label, label)`, the preferred label
+/// among them, by concept and label.
+pub type ConceptLabels = Vec<(String, String, String)>;
+
+fn labels_from_query(store: &GraphStore) -> Result<ConceptLabels, StoreError> {
+    const LABELS: &str = "SELECT ?c ?pref ?l WHERE { ?c a skos:Concept ; skos:prefLabel ?pref .
+        { ?c skos:prefLabel ?l } UNION { ?c skos:altLabel ?l } } ORDER BY ?c ?l";
+    let rows = crate::query::select(store, LABELS, "concept labels", &[])
+        .map_err(|e| StoreError::Statistics { path: store.path.clone(), message: e.to_string() })?;
+    Ok(rows.iter().map(|row| (crate::query::plain_value(&row[0]), crate::query::plain_value(&row[1]), crate::query::plain_value(&row[2]))).collect())
+}
+
+/// The concept labels (see [`ConceptLabels`]): one read of the statistics, or a query of the
+/// taxonomy when the store has no statistics.
+pub fn concept_labels(store: &GraphStore) -> Result<ConceptLabels, StoreError> {
+    let graph = NamedNode::new_unchecked(STATISTICS_GRAPH);
+    let node = NamedNode::new_unchecked(STATISTICS_GRAPH);
+    if let Some(quad) = store.store.quads_for_pattern(Some(node.as_ref().into()), Some(PG_CONCEPT_LABELS), None, Some(graph.as_ref().into())).next() {
+        let quad = quad.map_err(|source| store.storage_error(source))?;
+        if let Term::Literal(json) = &quad.object {
+            return serde_json::from_str(json.value()).map_err(|e| StoreError::Statistics { path: store.path.clone(), message: format!("pg:conceptLabels: {e}") });
+        }
+    }
+    labels_from_query(store)
 }
 
 fn json_literal(value: &impl serde::Serialize) -> Term {
