@@ -1,17 +1,27 @@
 #!/usr/bin/env bash
-# Build benchmark: how fast `papergraph build` turns an arXiv-snapshot-shaped corpus into a store.
+# Build and lookup benchmark: how fast `papergraph build` turns an arXiv-snapshot-shaped corpus
+# into a store, against Oxigraph's own bulk loader and a plain Python script, and how fast
+# lookups answer on that store.
 #
 #   bash benches/build-bench.sh [N ...]        (default: 10000 100000 1000000)
 #
 # For each N: the `cat` floor (reading the corpus from a warm page cache), extraction alone
-# (`build --dry-run`) and the full build into a fresh store. Prints a Markdown table on stdout;
-# progress goes to stderr; raw results are appended to $BENCH_DIR/results.jsonl.
+# (`build --dry-run`), the full build into a fresh store (quads per paper, store size, peak RSS),
+# Oxigraph's bulk loader (pyoxigraph) on the same quads (`export --format nquads`), the
+# competitor script `benches/competitor.py` (regex + pyoxigraph) on the same corpus, and lookup
+# latencies (`benches/lookup_bench.py`: p50 / p95 over 20 concepts, 20 papers, 20 repositories,
+# each a whole process on a warm cache). Prints Markdown tables on stdout; progress goes to
+# stderr; raw results are appended to $BENCH_DIR/results.jsonl.
+#
+# Needs python3, GNU time and pyoxigraph (`pip install -r benches/requirements.txt`).
 #
 # Environment:
 #   BENCH_DIR         corpora, stores, summaries, logs, results (default /tmp/papergraph-bench)
 #   CARGO_TARGET_DIR  where the release binary is looked for / built (default ./target)
-#   PAPERGRAPH_BIN    use this binary instead (no cargo build), e.g. a stub for testing
+#   PAPERGRAPH_BIN    use this binary instead (no cargo build)
 #   KEEP_STORES=1     keep $BENCH_DIR/store-N after the run
+#   QUERIES=1         also time every canned query and `analyze` on each store
+#   SKIP_COMPETITOR=1 skip the competitor script (about 1,000 papers/s: 17 min at 1M)
 set -euo pipefail
 export LC_ALL=C # decimal points, not commas, in EPOCHREALTIME and awk output
 
@@ -34,6 +44,7 @@ for n in "$@"; do
 done
 
 command -v python3 >/dev/null || die "python3 not found (apt-get install python3)"
+python3 -c "import pyoxigraph" 2>/dev/null || die "pyoxigraph not found: python3 -m pip install -r $HERE/requirements.txt"
 TIME=/usr/bin/time
 [[ -x $TIME ]] || die "GNU time not found at $TIME: apt-get install time"
 "$TIME" -f '%e %M' -o /dev/null true 2>/dev/null || die "$TIME is not GNU time (no -f/-o): apt-get install time"
@@ -116,6 +127,7 @@ RESULTS=$BENCH_DIR/results.jsonl
 
 say "binary $BIN, bench dir $BENCH_DIR, $CPUS CPUs, commit $GIT_REV"
 rows=()
+lookup_rows=()
 
 for n in "$@"; do
     corpus=$BENCH_DIR/corpus-$n.jsonl
@@ -164,8 +176,44 @@ for n in "$@"; do
     quads=$(json_field "$summary" quads_written)
     skipped=$(json_field "$summary" skipped)
     store_mb=$(du -sm "$store" | cut -f1)
+    stored=$("$BIN" --store "$store" query --format csv -e \
+        'SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }' | tail -n 1 | tr -d '\r')
+    [[ $stored =~ ^[0-9]+$ ]] || die "cannot count the quads in $store"
+    per_paper=$(calc '%.1f' "$stored / $papers")
+    say "N=$n: build ${build_s}s, $papers papers, $stored quads stored ($per_paper a paper), peak RSS ${build_rss} MB, store ${store_mb} MB"
+
+    # Lookups on the fresh store, each a whole process.
+    lookups=$BENCH_DIR/lookups-$n.json
+    python3 "$HERE/lookup_bench.py" --bin "$BIN" --store "$store" --corpus "$corpus" \
+        ${QUERIES:+--queries} >"$lookups" || die "lookup benchmark failed"
+    lookup() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]][sys.argv[3]])" "$lookups" "$1" "$2"; }
+    say "N=$n: lookups $(cat "$lookups")"
+
+    # Oxigraph's own bulk loader on the same quads: the floor papergraph's loading works against.
+    nquads=$BENCH_DIR/store-$n.nq
+    "$BIN" --store "$store" export --format nquads -o "$nquads" >/dev/null 2>&1 || die "export --format nquads failed"
+    bulk_store=$BENCH_DIR/bulk-$n
+    rm -rf "$bulk_store"
+    run_timed "oxigraph bulk load" "$BENCH_DIR/bulk-$n.log" python3 -c \
+        'import sys, pyoxigraph; pyoxigraph.Store(sys.argv[1]).bulk_load(path=sys.argv[2], format=pyoxigraph.RdfFormat.N_QUADS)' \
+        "$bulk_store" "$nquads"
+    bulk_s=$SECONDS_TAKEN bulk_rss=$RSS_MB
+    bulk_mb=$(du -sm "$bulk_store" | cut -f1)
+    rm -rf "$bulk_store" "$nquads"
+    say "N=$n: oxigraph bulk load ${bulk_s}s, peak RSS ${bulk_rss} MB, store ${bulk_mb} MB"
+
+    # The script a user would write instead.
+    comp_pps=n/a
+    if [[ ${SKIP_COMPETITOR:-0} != 1 ]]; then
+        comp_store=$BENCH_DIR/competitor-$n
+        rm -rf "$comp_store"
+        python3 "$HERE/competitor.py" --taxonomy "$REPO/data/concepts.ttl" --store "$comp_store" "$corpus" \
+            >"$BENCH_DIR/competitor-$n.json" 2>"$BENCH_DIR/competitor-$n.log" || die "competitor.py failed; see $BENCH_DIR/competitor-$n.log"
+        comp_pps=$(python3 -c "import json,sys; print(round(json.load(open(sys.argv[1]))['papers_per_s']))" "$BENCH_DIR/competitor-$n.json")
+        rm -rf "$comp_store"
+        say "N=$n: competitor $comp_pps papers/s"
+    fi
     if [[ ${KEEP_STORES:-0} != 1 ]]; then rm -rf "$store"; fi
-    say "N=$n: build ${build_s}s, $papers papers, $quads triples, peak RSS ${build_rss} MB, store ${store_mb} MB"
 
     # Rates. Extraction handles the same papers as the build, so both use the summary's count.
     cat_mbs=$(calc '%.1f' "$bytes / 1e6 / $cat_s")
@@ -175,21 +223,32 @@ for n in "$@"; do
     ratio=$(calc '%.3f' "$cat_s / $ext_s") # (MB/s extract) / (MB/s cat)
     build_pps=$(calc '%.0f' "$papers / $build_s")
     build_tps=$(calc '%.0f' "$quads / $build_s")
+    bulk_ratio=$(calc '%.2f' "$build_s / $bulk_s")
+    if [[ $comp_pps == n/a ]]; then comp_ratio=n/a; else comp_ratio=$(calc '%.1f' "$build_pps / $comp_pps"); fi
 
     printf '{"run_at":"%s","commit":"%s","cpus":%s,"binary":"%s","n":%s,"input_bytes":%s,' \
         "$RUN_AT" "$GIT_REV" "$CPUS" "$BIN" "$n" "$bytes" >>"$RESULTS"
     printf '"cat_s":%s,"cat_mb_s":%s,"cat_records_s":%s,' "$cat_s" "$cat_mbs" "$cat_rps" >>"$RESULTS"
     printf '"extract_s":%s,"extract_papers_s":%s,"extract_mb_s":%s,"extract_peak_rss_mb":%s,"extract_floor_ratio":%s,' \
         "$ext_s" "$ext_pps" "$ext_mbs" "$ext_rss" "$ratio" >>"$RESULTS"
-    printf '"build_s":%s,"papers":%s,"records":%s,"skipped":%s,"quads_written":%s,"build_papers_s":%s,"build_triples_s":%s,"build_peak_rss_mb":%s,"store_mb":%s}\n' \
-        "$build_s" "$papers" "$records" "$skipped" "$quads" "$build_pps" "$build_tps" "$build_rss" "$store_mb" >>"$RESULTS"
+    printf '"build_s":%s,"papers":%s,"records":%s,"skipped":%s,"quads_written":%s,"quads_stored":%s,"quads_per_paper":%s,"build_papers_s":%s,"build_triples_s":%s,"build_peak_rss_mb":%s,"store_mb":%s,' \
+        "$build_s" "$papers" "$records" "$skipped" "$quads" "$stored" "$per_paper" "$build_pps" "$build_tps" "$build_rss" "$store_mb" >>"$RESULTS"
+    printf '"bulk_load_s":%s,"bulk_load_peak_rss_mb":%s,"bulk_store_mb":%s,"build_bulk_ratio":%s,"competitor_papers_s":"%s","lookups":%s}\n' \
+        "$bulk_s" "$bulk_rss" "$bulk_mb" "$bulk_ratio" "$comp_pps" "$(cat "$lookups")" >>"$RESULTS"
 
-    rows+=("| $n | $mb | $cat_s | $ext_s | $ext_pps | $ratio | $build_s | $build_pps | $build_tps | $build_rss | $store_mb |")
+    rows+=("| $n | $mb | $cat_s | $ext_s | $ext_pps | $build_s | $build_pps | $bulk_s | $bulk_ratio | $comp_pps | $comp_ratio | $per_paper | $store_mb | $build_rss |")
+    lookup_rows+=("| $n | $(lookup concept p50_ms) / $(lookup concept p95_ms) | $(lookup paper p50_ms) / $(lookup paper p95_ms) | $(lookup repo p50_ms) / $(lookup repo p95_ms) |")
 done
 
 echo "papergraph build benchmark — commit $GIT_REV, $CPUS CPUs, $RUN_AT"
 echo
-echo "| records | input MB | cat s | extract s | extract papers/s | extract/floor | build s | papers/s | triples/s | peak RSS MB | store MB |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| records | input MB | cat s | extract s | extract papers/s | build s | build papers/s | oxigraph bulk load s | build / bulk load | competitor papers/s | papergraph / competitor | quads / paper | store MB | build peak RSS MB |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${rows[@]}"
+echo
+echo "Lookup latency in ms, p50 / p95 over 20 different names, each a whole process (start-up included), warm cache:"
+echo
+echo "| records | concept NAME | paper ARXIV_ID | repo OWNER/NAME |"
+echo "|---:|---:|---:|---:|"
+printf '%s\n' "${lookup_rows[@]}"
 say "raw results appended to $RESULTS"

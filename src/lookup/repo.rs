@@ -1,13 +1,14 @@
 //! Repositories by `owner/name`, `host/owner/name` or URL.
 
-use oxigraph::model::{Term, Variable};
+use oxigraph::model::{NamedNode, Term, Variable};
 use serde::Serialize;
 
-use super::{evidence, number_of, rows, value_of};
+use super::{number_of, rows, value_of};
 use crate::extract::links::{classify, LinkTarget};
 use crate::query::QueryError;
 use crate::rdf::iri;
 use crate::rdf::vocab::PG_HAS_CODE;
+use crate::store::provenance;
 use crate::store::GraphStore;
 
 /// A paper citing a repository, with the text that cites it.
@@ -62,11 +63,13 @@ pub fn repo_report(store: &GraphStore, query: &str) -> Result<Option<RepoReport>
     );
     for row in rows(store, &cited_by, &bind)? {
         let paper = value_of(&row[0]);
-        let mut cited: Vec<(String, String, u64)> = evidence(store, &paper)?
+        let Ok(paper_node) = NamedNode::new(paper.as_str()) else { continue };
+        let mut cited: Vec<(String, String, u64)> = provenance::occurrences_of(store, &paper_node)?
             .into_iter()
-            .filter(|e| e.predicate == PG_HAS_CODE.as_str() && e.object == node.as_str())
-            .map(|e| (e.text, e.listing, e.line))
+            .filter(|o| o.predicate == PG_HAS_CODE.as_str() && o.object == node.as_str())
+            .map(|o| (o.text, o.source, o.line as u64))
             .collect();
+        cited.sort();
         cited.dedup();
         papers.extend(cited.into_iter().map(|(evidence, listing, line)| CitingPaper { iri: paper.clone(), title: value_of(&row[1]), evidence, listing, line }));
     }
