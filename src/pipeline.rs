@@ -1,28 +1,28 @@
 //! `build`: ingest → extract → rdf → store, streaming.
 //!
-//! A reader thread pulls records from each input in turn, in chunks; each chunk is extracted
-//! and turned into quads on rayon's pool, and the quads flow through a bounded channel into
-//! Oxigraph's bulk loader. Memory holds a few chunks and the loader's batch, never the corpus.
-//! The loader commits once at the end, so a failed build (or `--strict` meeting a bad record)
-//! leaves the store as it was.
+//! The calling thread pulls records from each input in turn, in chunks; each chunk is parsed,
+//! extracted and turned into quads on rayon's pool, and the quads flow through a bounded
+//! channel into Oxigraph's bulk loader. Memory holds a few chunks and the loader's batch, never
+//! the corpus. The loader commits once at the end, so a failed build (or `--strict` meeting a
+//! bad record) leaves the store as it was.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::hash::Hash;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::Arc;
+use std::time::Instant;
 
 use oxigraph::model::{NamedNode, Quad};
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
-use xxhash_rust::xxh3::Xxh3;
 use serde::Serialize;
+use xxhash_rust::xxh3::Xxh3;
 
 use crate::extract::{Datasets, Extractor, Taxonomy};
 use crate::ingest::{self, Pending, Problem};
 use crate::model::{Listing, Record};
-use std::sync::Arc;
-use std::time::Instant;
 use crate::rdf::{self, FactSource, Provenance, QuadSink};
 use crate::store::statistics::{self, PaperIndex};
 use crate::store::{GraphStore, StoreError};

@@ -112,13 +112,13 @@ impl PaperIndex {
         self.papers.is_empty()
     }
 
-    /// The table saved with `store`; rebuilt from the store's quads when there is none (a store
+    /// The index saved with `store`; rebuilt from the store's quads when there is none (a store
     /// loaded by other means) or when an append stopped before saving it.
     pub fn open(store: &GraphStore) -> Result<Self, StoreError> {
         let path = store.path.join(TABLE_FILE);
         if !store.path.join(STALE_FILE).exists() {
             match Self::read(&path) {
-                Ok(table) => return Ok(table),
+                Ok(index) => return Ok(index),
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {}
                 Err(e) => eprintln!("warning: {}: {e}; recounting from the store", path.display()),
             }
@@ -126,12 +126,12 @@ impl PaperIndex {
         Self::from_store(store)
     }
 
-    /// Marks the saved table as possibly behind the store until [`PaperIndex::save`].
+    /// Marks the saved index as possibly behind the store until [`PaperIndex::save`].
     pub fn mark_stale(store: &GraphStore) -> Result<(), StoreError> {
         File::create(store.path.join(STALE_FILE)).map(drop).map_err(|source| StoreError::Replace { path: store.path.clone(), source })
     }
 
-    /// Saves the table with `store` (atomically: a new file renamed over the old one).
+    /// Saves the index with `store` (atomically: a new file renamed over the old one).
     pub fn save(&self, store: &GraphStore) -> Result<(), StoreError> {
         let path = store.path.join(TABLE_FILE);
         let err = |source| StoreError::Replace { path: path.clone(), source };
@@ -148,11 +148,11 @@ impl PaperIndex {
     /// there is some, else one per `schema:mentions` fact (a store built with `--provenance
     /// none`); papers without an arXiv id from their `pg:titleKey`.
     pub fn from_store(store: &GraphStore) -> Result<Self, StoreError> {
-        let mut table = PaperIndex::default();
+        let mut index = PaperIndex::default();
         let mut counted = HashSet::new();
         super::provenance::for_each_count(store, |paper, predicate, object, source, n| {
             if predicate == SCHEMA_MENTIONS.as_str() {
-                table.add(paper, source, [(object, n as u32)]);
+                index.add(paper, source, [(object, n as u32)]);
                 counted.insert((paper.to_owned(), object.to_owned()));
             }
         })?;
@@ -160,13 +160,13 @@ impl PaperIndex {
             let quad = quad.map_err(|source| store.storage_error(source))?;
             let fact = (node_iri(&quad.subject.into()), node_iri(&quad.object));
             if !counted.contains(&fact) {
-                table.add(&fact.0, "", [(fact.1.as_str(), 1)]);
+                index.add(&fact.0, "", [(fact.1.as_str(), 1)]);
             }
         }
         let orphans = crate::query::select(store, "SELECT DISTINCT ?key WHERE { ?paper pg:titleKey ?key FILTER NOT EXISTS { ?paper dcterms:identifier ?id } }", "orphans", &[])
             .map_err(|e| StoreError::Statistics { path: store.path.clone(), message: e.to_string() })?;
-        table.orphan_titles.extend(orphans.iter().map(|row| crate::query::plain_value(&row[0])));
-        Ok(table)
+        index.orphan_titles.extend(orphans.iter().map(|row| crate::query::plain_value(&row[0])));
+        Ok(index)
     }
 
     fn write(&self, path: &Path) -> io::Result<()> {
@@ -200,20 +200,20 @@ impl PaperIndex {
         let mut magic = [0; 8];
         input.read_exact(&mut magic)?;
         if &magic != MAGIC {
-            return Err(io::Error::new(io::ErrorKind::InvalidData, "not a papergraph concept table"));
+            return Err(io::Error::new(io::ErrorKind::InvalidData, "not a papergraph paper index"));
         }
-        let mut table = PaperIndex::default();
-        for interner in [&mut table.concepts, &mut table.sources] {
+        let mut index = PaperIndex::default();
+        for interner in [&mut index.concepts, &mut index.sources] {
             for _ in 0..read_u32(&mut input)? {
                 interner.id(&read_str(&mut input)?);
             }
         }
         for _ in 0..read_u32(&mut input)? {
-            table.orphan_titles.insert(read_str(&mut input)?);
+            index.orphan_titles.insert(read_str(&mut input)?);
         }
-        let (concepts, sources) = (table.concepts.names.len() as u32, table.sources.names.len() as u32);
+        let (concepts, sources) = (index.concepts.names.len() as u32, index.sources.names.len() as u32);
         let papers = read_u32(&mut input)? as usize;
-        table.papers.reserve(papers);
+        index.papers.reserve(papers);
         for _ in 0..papers {
             let paper = read_str(&mut input)?;
             let n = read_u32(&mut input)? as usize;
@@ -225,9 +225,9 @@ impl PaperIndex {
                 }
                 entries.push(m);
             }
-            table.papers.insert(paper.into(), entries);
+            index.papers.insert(paper.into(), entries);
         }
-        Ok(table)
+        Ok(index)
     }
 }
 
@@ -343,13 +343,13 @@ struct Tally {
     cooccurring: HashMap<u32, u64>,
 }
 
-/// Recomputes every statistic from `table` and the stored hierarchy, and replaces the
+/// Recomputes every statistic from `index` and the stored hierarchy, and replaces the
 /// statistics graph of `store` with them.
-pub fn update(store: &GraphStore, table: &PaperIndex) -> Result<(), StoreError> {
+pub fn update(store: &GraphStore, index: &PaperIndex) -> Result<(), StoreError> {
     let hierarchy = Hierarchy::of(store)?;
-    // Ids: the table's concepts first (its entries keep their ids), then those only the
+    // Ids: the index's concepts first (its entries keep their ids), then those only the
     // hierarchy knows, which papers can mention through narrower concepts.
-    let mut concepts = Interner { names: table.concepts.names.clone(), ids: table.concepts.ids.clone() };
+    let mut concepts = Interner { names: index.concepts.names.clone(), ids: index.concepts.ids.clone() };
     for concept in hierarchy.at_or_above.values().flatten() {
         concepts.id(concept);
     }
@@ -358,7 +358,7 @@ pub fn update(store: &GraphStore, table: &PaperIndex) -> Result<(), StoreError> 
     let up: Vec<Vec<u32>> = names.iter().map(|c| hierarchy.at_or_above(c).into_iter().map(|a| concepts.ids[a]).collect()).collect();
     let mut tallies: HashMap<u32, Tally> = HashMap::new();
     let mut pairs: HashMap<(u32, u32), u32> = HashMap::new();
-    for (paper, entries) in &table.papers {
+    for (paper, entries) in &index.papers {
         let mut direct: BTreeMap<u32, u64> = BTreeMap::new();
         for m in entries {
             *direct.entry(m.concept).or_default() += u64::from(m.count);
