@@ -116,16 +116,17 @@ pub struct Edge {
 
 pub type KnowledgeGraph = DiGraph<Node, Edge>;
 
-/// Nodes of each kind with their label. Datasets appear only once a paper names them.
+/// Nodes of each kind with their label. Datasets appear only once a paper names them. (No
+/// ORDER BY: Oxigraph would decode terms at every comparison; rows are sorted once decoded.)
 const NODE_QUERIES: [(NodeKind, &str); 8] = [
-    (NodeKind::Paper, "SELECT ?n (MIN(?l) AS ?label) WHERE { ?n a schema:ScholarlyArticle ; dcterms:title ?l } GROUP BY ?n ORDER BY ?n"),
-    (NodeKind::Concept, "SELECT ?n (MIN(?l) AS ?label) WHERE { ?n a skos:Concept ; skos:prefLabel ?l } GROUP BY ?n ORDER BY ?n"),
-    (NodeKind::Method, "SELECT ?n (MIN(?l) AS ?label) WHERE { ?n a pg:Method ; schema:name ?l } GROUP BY ?n ORDER BY ?n"),
-    (NodeKind::Repository, "SELECT ?n (MIN(?l) AS ?label) WHERE { ?n a schema:SoftwareSourceCode ; schema:name ?l } GROUP BY ?n ORDER BY ?n"),
-    (NodeKind::Dataset, "SELECT ?n (MIN(?l) AS ?label) WHERE { ?n a schema:Dataset ; schema:name ?l . FILTER EXISTS { ?p pg:evaluatedOn ?n } } GROUP BY ?n ORDER BY ?n"),
-    (NodeKind::Listing, "SELECT ?n (MIN(?l) AS ?label) WHERE { ?n a pg:Listing ; dcterms:source ?l } GROUP BY ?n ORDER BY ?n"),
-    (NodeKind::Author, "SELECT ?n (MIN(?l) AS ?label) WHERE { ?n a schema:Person ; schema:name ?l } GROUP BY ?n ORDER BY ?n"),
-    (NodeKind::Category, "SELECT ?n (MIN(?l) AS ?label) WHERE { ?n a pg:Category ; schema:name ?l } GROUP BY ?n ORDER BY ?n"),
+    (NodeKind::Paper, "SELECT ?n (MIN(?l) AS ?label) WHERE { ?n a schema:ScholarlyArticle ; dcterms:title ?l } GROUP BY ?n"),
+    (NodeKind::Concept, "SELECT ?n (MIN(?l) AS ?label) WHERE { ?n a skos:Concept ; skos:prefLabel ?l } GROUP BY ?n"),
+    (NodeKind::Method, "SELECT ?n (MIN(?l) AS ?label) WHERE { ?n a pg:Method ; schema:name ?l } GROUP BY ?n"),
+    (NodeKind::Repository, "SELECT ?n (MIN(?l) AS ?label) WHERE { ?n a schema:SoftwareSourceCode ; schema:name ?l } GROUP BY ?n"),
+    (NodeKind::Dataset, "SELECT ?n (MIN(?l) AS ?label) WHERE { ?n a schema:Dataset ; schema:name ?l . FILTER EXISTS { ?p pg:evaluatedOn ?n } } GROUP BY ?n"),
+    (NodeKind::Listing, "SELECT ?n (MIN(?l) AS ?label) WHERE { ?n a pg:Listing ; dcterms:source ?l } GROUP BY ?n"),
+    (NodeKind::Author, "SELECT ?n (MIN(?l) AS ?label) WHERE { ?n a schema:Person ; schema:name ?l } GROUP BY ?n"),
+    (NodeKind::Category, "SELECT ?n (MIN(?l) AS ?label) WHERE { ?n a pg:Category ; schema:name ?l } GROUP BY ?n"),
 ];
 
 /// Edge kinds, their predicate, and whether the weight counts the fact's stored occurrences.
@@ -147,22 +148,31 @@ pub fn project(store: &GraphStore) -> Result<KnowledgeGraph, QueryError> {
     let mut graph = KnowledgeGraph::new();
     let mut index: HashMap<String, NodeIndex> = HashMap::new();
     for (kind, sparql) in NODE_QUERIES {
-        for row in query::select(store, sparql, "graph projection", &[])? {
-            let iri = query::plain_value(&row[0]);
-            let node = graph.add_node(Node { iri: iri.clone(), kind, label: query::plain_value(&row[1]) });
+        let mut nodes: Vec<(String, String)> =
+            query::select(store, sparql, "graph projection", &[])?.iter().map(|row| (query::plain_value(&row[0]), query::plain_value(&row[1]))).collect();
+        nodes.sort_unstable();
+        for (iri, label) in nodes {
+            let node = graph.add_node(Node { iri: iri.clone(), kind, label });
             index.insert(iri, node);
         }
     }
-    let mut weights: HashMap<(String, String, String), f64> = HashMap::new();
+    // Occurrences per (subject, predicate, object), for the weights of counted edges.
+    let mut weights: HashMap<(NodeIndex, usize, NodeIndex), f64> = HashMap::new();
     provenance::for_each_count(store, |paper, predicate, object, _, n| {
-        *weights.entry((paper.to_owned(), predicate.to_owned(), object.to_owned())).or_default() += n as f64;
+        let kind = EDGE_PREDICATES.iter().position(|(_, p, counted)| *counted && p.as_str() == predicate);
+        if let (Some(kind), Some(&a), Some(&b)) = (kind, index.get(paper), index.get(object)) {
+            *weights.entry((a, kind, b)).or_default() += n as f64;
+        }
     })?;
-    for (kind, predicate, counted) in EDGE_PREDICATES {
-        let sparql = format!("SELECT ?s ?o WHERE {{ ?s {predicate} ?o }} ORDER BY ?s ?o");
-        for row in query::select(store, &sparql, "graph projection", &[])? {
-            let (from, to) = (query::plain_value(&row[0]), query::plain_value(&row[1]));
-            let Some((&a, &b)) = index.get(&from).zip(index.get(&to)) else { continue };
-            let weight = if counted { weights.remove(&(from, predicate.as_str().to_owned(), to)).unwrap_or(1.0) } else { 1.0 };
+    for (position, (kind, predicate, counted)) in EDGE_PREDICATES.into_iter().enumerate() {
+        let sparql = format!("SELECT ?s ?o WHERE {{ ?s {predicate} ?o }}");
+        let mut edges: Vec<(NodeIndex, NodeIndex)> = query::select(store, &sparql, "graph projection", &[])?
+            .iter()
+            .filter_map(|row| index.get(&query::plain_value(&row[0])).copied().zip(index.get(&query::plain_value(&row[1])).copied()))
+            .collect();
+        edges.sort_unstable();
+        for (a, b) in edges {
+            let weight = if counted { weights.get(&(a, position, b)).copied().unwrap_or(1.0) } else { 1.0 };
             graph.add_edge(a, b, Edge { kind, weight, npmi: None });
         }
     }

@@ -75,12 +75,12 @@ pub fn find_papers(store: &GraphStore, query: &str) -> Result<Vec<PaperRef>, Que
     let candidates = rows(
         store,
         &format!(
-            "SELECT ?paper (MIN(?t) AS ?title) (MIN(?k) AS ?key) WHERE {{ ?paper pg:titleKey ?k FILTER(CONTAINS(?k, {})) ?paper dcterms:title ?t }} GROUP BY ?paper ORDER BY ?title",
+            "SELECT ?paper (MIN(?t) AS ?title) (MIN(?k) AS ?key) WHERE {{ ?paper pg:titleKey ?k FILTER(CONTAINS(?k, {})) ?paper dcterms:title ?t }} GROUP BY ?paper",
             Literal::new_simple_literal(longest)
         ),
         &[],
     )?;
-    Ok(candidates
+    let mut found: Vec<PaperRef> = candidates
         .into_iter()
         .filter(|row| {
             let title_key = value_of(&row[2]);
@@ -88,7 +88,10 @@ pub fn find_papers(store: &GraphStore, query: &str) -> Result<Vec<PaperRef>, Que
             words.iter().all(|w| title_words.contains(w))
         })
         .map(|row| PaperRef { iri: value_of(&row[0]), title: value_of(&row[1]) })
-        .collect())
+        .collect();
+    // Sorted here: an ORDER BY would decode titles at every comparison.
+    found.sort_by(|a, b| (&a.title, &a.iri).cmp(&(&b.title, &b.iri)));
+    Ok(found)
 }
 
 /// Every fact about a paper with its evidence, by predicate, listing, field and position.
