@@ -14,4 +14,5 @@ pub mod model;
 pub mod pipeline;
 pub mod query;
 pub mod rdf;
+pub mod serve;
 pub mod store;

@@ -6,15 +6,14 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use oxigraph::io::RdfFormat;
 use petgraph::graph::NodeIndex;
 
-use papergraph::export::render::{self, Layout};
-use papergraph::export::{cytoscape, dot, gexf, graphml, neo4j, rdf, ExportFormat, View};
+use papergraph::export::render::Layout;
+use papergraph::export::{neo4j, rdf, write_graph, ExportFormat, View};
 use papergraph::graph::analytics::Metrics;
 use papergraph::graph::path::shortest_path;
 use papergraph::graph::report::analyze as analysis_of;
-use papergraph::graph::{self, cooccurrence::cooccurrence, Filter, KnowledgeGraph, NodeKind};
+use papergraph::graph::{self, Filter, GraphView, KnowledgeGraph, NodeKind};
 use papergraph::store::GraphStore;
 
 use super::{resolve_concept_name, LookupFormat};
@@ -41,12 +40,6 @@ pub struct GraphArgs {
     /// linked by the papers mentioning both, weighted by count and NPMI.
     #[arg(long, value_enum, default_value_t = GraphView::Knowledge)]
     view: GraphView,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum GraphView {
-    Knowledge,
-    Cooccurrence,
 }
 
 /// Kinds `analyze` and `path` use unless told otherwise.
@@ -95,36 +88,25 @@ pub struct PathArgs {
 
 /// Projects the store and applies `args`; `default_kinds` applies when --kinds is absent.
 fn select(store: &GraphStore, args: &GraphArgs, default_kinds: &[NodeKind]) -> Result<(KnowledgeGraph, bool)> {
-    let mut graph = graph::project(store)?;
-    let directed = args.view == GraphView::Knowledge;
-    if !directed {
-        graph = cooccurrence(&graph);
-    }
     let around = match &args.concept {
         Some(name) => Some((resolve_concept_name(store, name)?.iri, args.depth)),
         None => None,
     };
     let kinds = if args.kinds.is_empty() { default_kinds.to_vec() } else { args.kinds.clone() };
-    let graph = graph::filter(&graph, &Filter { kinds, around, min_weight: args.min_weight });
+    let graph = graph::select(&graph::project(store)?, args.view, &Filter { kinds, around, min_weight: args.min_weight });
     if graph.node_count() == 0 {
         bail!("the selection is empty: loosen --kinds, --depth or --min-weight");
     }
-    Ok((graph, directed))
+    Ok((graph, args.view.is_directed()))
 }
 
 pub fn export(store_dir: &Path, args: &ExportArgs) -> Result<()> {
     let store = GraphStore::open_existing(store_dir)?;
-    if args.format.is_rdf() {
+    if let Some(format) = args.format.rdf_format() {
         let filtered = !args.graph.kinds.is_empty() || args.graph.concept.is_some() || args.graph.min_weight.is_some();
         if filtered || args.graph.view != GraphView::Knowledge {
             bail!("--kinds, --concept, --min-weight and --view shape the graph formats; RDF formats dump the whole store");
         }
-        let format = match args.format {
-            ExportFormat::Turtle => RdfFormat::Turtle,
-            ExportFormat::Trig => RdfFormat::TriG,
-            ExportFormat::Ntriples => RdfFormat::NTriples,
-            _ => RdfFormat::NQuads,
-        };
         rdf::write(&store, format, output(&args.output)?)?;
         return report_written(&args.output, &format!("{} quads", store.len()?));
     }
@@ -132,26 +114,16 @@ pub fn export(store_dir: &Path, args: &ExportArgs) -> Result<()> {
     let metrics = (!args.no_analytics).then(|| Metrics::compute(&graph));
     let view = View::new(&graph, metrics.as_ref(), directed);
     let what = format!("{} nodes and {} edges", graph.node_count(), graph.edge_count());
-    match args.format {
-        ExportFormat::Graphml => graphml::write(&view, output(&args.output)?).context("cannot write GraphML")?,
-        ExportFormat::Gexf => gexf::write(&view, output(&args.output)?).context("cannot write GEXF")?,
-        ExportFormat::Dot => dot::write(&view, output(&args.output)?).context("cannot write DOT")?,
-        ExportFormat::Cytoscape => cytoscape::write(&view, output(&args.output)?).context("cannot write Cytoscape JSON")?,
-        ExportFormat::Neo4j => {
-            let Some(dir) = args.output.as_ref().filter(|p| p.as_os_str() != "-") else {
-                bail!("--format neo4j writes two files: give a directory with -o DIR");
-            };
-            let [nodes, relationships] = neo4j::write(&view, dir).with_context(|| format!("cannot write CSV files in {}", dir.display()))?;
-            eprintln!("wrote {what} to {} and {}", nodes.display(), relationships.display());
-            eprintln!("load with: neo4j-admin database import full --nodes={} --relationships={} neo4j", nodes.display(), relationships.display());
-            return Ok(());
-        }
-        ExportFormat::Svg | ExportFormat::Png => {
-            let image = if args.format == ExportFormat::Svg { "svg" } else { "png" };
-            render::render(&view, args.layout, image, output(&args.output)?)?;
-        }
-        ExportFormat::Turtle | ExportFormat::Trig | ExportFormat::Ntriples | ExportFormat::Nquads => unreachable!("handled above"),
+    if args.format == ExportFormat::Neo4j {
+        let Some(dir) = args.output.as_ref().filter(|p| p.as_os_str() != "-") else {
+            bail!("--format neo4j writes two files: give a directory with -o DIR");
+        };
+        let [nodes, relationships] = neo4j::write(&view, dir).with_context(|| format!("cannot write CSV files in {}", dir.display()))?;
+        eprintln!("wrote {what} to {} and {}", nodes.display(), relationships.display());
+        eprintln!("load with: neo4j-admin database import full --nodes={} --relationships={} neo4j", nodes.display(), relationships.display());
+        return Ok(());
     }
+    write_graph(&view, args.format, args.layout, output(&args.output)?)?;
     report_written(&args.output, &what)
 }
 

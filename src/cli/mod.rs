@@ -13,7 +13,7 @@ use clap::{Args, Parser, Subcommand};
 use papergraph::query::canned::{self, canned};
 use papergraph::query::{self, OutputFormat};
 use papergraph::store::{GraphStore, DEFAULT_STORE_DIR};
-use papergraph::{eval, ingest, lookup, pipeline};
+use papergraph::{eval, ingest, lookup, pipeline, serve};
 use papergraph::extract::Extractor;
 
 /// Exit status when a build stored every good record but skipped some files or records.
@@ -77,6 +77,13 @@ enum Command {
     Concept(ConceptArgs),
     /// Look a code repository up (`owner/name` on GitHub, or `host/owner/name`, or a URL).
     Repo(RepoArgs),
+    /// Serve the store over HTTP: a SPARQL 1.1 Protocol endpoint at /sparql, the lookups as
+    /// JSON under /api/, graph exports at /export, and the explorer page at /.
+    ///
+    /// Read-only: SPARQL updates are refused. Every query runs under --timeout and at most
+    /// --max-results results. The server keeps serving while `papergraph build` replaces the
+    /// store or `--append` adds to it, and switches to the new store once it is complete.
+    Serve(ServeArgs),
     /// Score extraction against a hand-labelled gold file: precision, recall and F1 per fact
     /// type and per concept.
     Eval(EvalArgs),
@@ -113,6 +120,20 @@ struct RepoArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = LookupFormat::Text)]
     format: LookupFormat,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on. Loopback by default; serving other machines is explicit
+    /// (e.g. 0.0.0.0:7878), and there is no authentication.
+    #[arg(long, default_value = "127.0.0.1:7878", value_name = "ADDR:PORT")]
+    bind: std::net::SocketAddr,
+    /// Longest a SPARQL query or lookup may run, in seconds.
+    #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
+    timeout: f64,
+    /// Most solutions (or triples) one SPARQL answer may have.
+    #[arg(long, default_value_t = 100_000, value_name = "N")]
+    max_results: usize,
 }
 
 #[derive(Args)]
@@ -171,6 +192,7 @@ pub fn main() -> ExitCode {
         Command::Eval(args) => eval(args).map(|()| ExitCode::SUCCESS),
         Command::Concept(args) => concept(&cli.store, args).map(|()| ExitCode::SUCCESS),
         Command::Repo(args) => repo(&cli.store, args).map(|()| ExitCode::SUCCESS),
+        Command::Serve(args) => serve(&cli.store, args).map(|()| ExitCode::SUCCESS),
     };
     result.unwrap_or_else(|error| {
         // A closed pipe (`papergraph query ... | head`) is the reader's choice, not a failure.
@@ -224,13 +246,13 @@ fn explain(store_dir: &Path, args: &ExplainArgs) -> Result<()> {
             many.iter().map(|p| format!("  {}", p.title)).collect::<Vec<_>>().join("\n")
         ),
     };
-    let evidence = lookup::evidence(&store, &paper.iri)?;
     let mut out = io::stdout().lock();
     if args.format == LookupFormat::Json {
-        serde_json::to_writer_pretty(&mut out, &serde_json::json!({ "paper": paper, "evidence": evidence }))?;
+        serde_json::to_writer_pretty(&mut out, &lookup::paper_json(&store, paper)?)?;
         writeln!(out)?;
         return Ok(());
     }
+    let evidence = lookup::evidence(&store, &paper.iri)?;
     writeln!(out, "{}\n{}\n", paper.title, paper.iri)?;
     for e in &evidence {
         let predicate = query::render_term(&oxigraph::model::NamedNode::new_unchecked(e.predicate.clone()).into());
@@ -392,6 +414,17 @@ fn repo(store_dir: &Path, args: &RepoArgs) -> Result<()> {
     }
     let concepts: Vec<String> = report.concepts.iter().map(|(label, n)| format!("{label} ({n})")).collect();
     writeln!(out, "concepts: {}", concepts.join(", "))?;
+    Ok(())
+}
+
+fn serve(store_dir: &Path, args: &ServeArgs) -> Result<()> {
+    if !(args.timeout.is_finite() && args.timeout > 0.0) {
+        bail!("--timeout must be a positive number of seconds, not {}", args.timeout);
+    }
+    let options = serve::ServeOptions { bind: args.bind, timeout: std::time::Duration::from_secs_f64(args.timeout), max_results: args.max_results };
+    serve::serve(store_dir, options, |address| {
+        eprintln!("serving {} on http://{address}/ (SPARQL endpoint: http://{address}/sparql); Ctrl-C stops", store_dir.display());
+    })?;
     Ok(())
 }
 

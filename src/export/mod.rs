@@ -9,6 +9,8 @@ pub mod neo4j;
 pub mod rdf;
 pub mod render;
 
+use std::io::Write;
+
 use petgraph::graph::{EdgeReference, NodeIndex};
 use petgraph::visit::EdgeRef;
 
@@ -42,10 +44,88 @@ pub enum ExportFormat {
     Png,
 }
 
+/// Why a graph file could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("--format {0} is not a single graph file (neo4j writes a directory; RDF formats dump the store)")]
+    NotAGraphFile(&'static str),
+    #[error(transparent)]
+    Render(#[from] render::RenderError),
+    #[error("cannot write the {format} export: {source}")]
+    Io { format: &'static str, source: std::io::Error },
+}
+
 impl ExportFormat {
-    /// Whether the format dumps the store's triples rather than the graph projection.
-    pub fn is_rdf(self) -> bool {
-        matches!(self, ExportFormat::Turtle | ExportFormat::Trig | ExportFormat::Ntriples | ExportFormat::Nquads)
+    /// The format's name as `--format` spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ExportFormat::Graphml => "graphml",
+            ExportFormat::Gexf => "gexf",
+            ExportFormat::Dot => "dot",
+            ExportFormat::Cytoscape => "cytoscape",
+            ExportFormat::Neo4j => "neo4j",
+            ExportFormat::Turtle => "turtle",
+            ExportFormat::Trig => "trig",
+            ExportFormat::Ntriples => "ntriples",
+            ExportFormat::Nquads => "nquads",
+            ExportFormat::Svg => "svg",
+            ExportFormat::Png => "png",
+        }
+    }
+
+    /// The media type of the file the format writes (none for neo4j's directory).
+    pub fn media_type(self) -> Option<&'static str> {
+        Some(match self {
+            ExportFormat::Graphml => "application/graphml+xml",
+            ExportFormat::Gexf => "application/gexf+xml",
+            ExportFormat::Dot => "text/vnd.graphviz",
+            ExportFormat::Cytoscape => "application/json",
+            ExportFormat::Neo4j => return None,
+            ExportFormat::Turtle => "text/turtle",
+            ExportFormat::Trig => "application/trig",
+            ExportFormat::Ntriples => "application/n-triples",
+            ExportFormat::Nquads => "application/n-quads",
+            ExportFormat::Svg => "image/svg+xml",
+            ExportFormat::Png => "image/png",
+        })
+    }
+
+    /// The file name extension of the format.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Cytoscape => "json",
+            ExportFormat::Turtle => "ttl",
+            ExportFormat::Ntriples => "nt",
+            ExportFormat::Nquads => "nq",
+            other => other.name(),
+        }
+    }
+
+    /// The RDF serialization of an RDF format.
+    pub fn rdf_format(self) -> Option<oxigraph::io::RdfFormat> {
+        use oxigraph::io::RdfFormat;
+        Some(match self {
+            ExportFormat::Turtle => RdfFormat::Turtle,
+            ExportFormat::Trig => RdfFormat::TriG,
+            ExportFormat::Ntriples => RdfFormat::NTriples,
+            ExportFormat::Nquads => RdfFormat::NQuads,
+            _ => return None,
+        })
+    }
+}
+
+/// Writes `view` as one graph file: GraphML, GEXF, DOT, Cytoscape.js JSON, or an SVG / PNG
+/// picture laid out by Graphviz's `layout`.
+pub fn write_graph(view: &View<'_>, format: ExportFormat, layout: render::Layout, out: impl Write) -> Result<(), ExportError> {
+    let io = |source| ExportError::Io { format: format.name(), source };
+    match format {
+        ExportFormat::Graphml => graphml::write(view, out).map_err(io),
+        ExportFormat::Gexf => gexf::write(view, out).map_err(io),
+        ExportFormat::Dot => dot::write(view, out).map_err(io),
+        ExportFormat::Cytoscape => cytoscape::write(view, out).map_err(io),
+        ExportFormat::Svg => Ok(render::render(view, layout, "svg", out)?),
+        ExportFormat::Png => Ok(render::render(view, layout, "png", out)?),
+        other => Err(ExportError::NotAGraphFile(other.name())),
     }
 }
 

@@ -179,6 +179,31 @@ pub fn project(store: &GraphStore) -> Result<KnowledgeGraph, QueryError> {
     Ok(graph)
 }
 
+/// Which graph to derive from the projection.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum GraphView {
+    /// Papers and what they mention, link and propose.
+    #[default]
+    Knowledge,
+    /// Concepts linked by the papers mentioning both, weighted by count and NPMI.
+    Cooccurrence,
+}
+
+impl GraphView {
+    /// Whether the view's edges have a direction.
+    pub fn is_directed(self) -> bool {
+        self == GraphView::Knowledge
+    }
+}
+
+/// The `view` of the full projection, cut down by `filter`.
+pub fn select(full: &KnowledgeGraph, view: GraphView, filter: &Filter) -> KnowledgeGraph {
+    match view {
+        GraphView::Knowledge => self::filter(full, filter),
+        GraphView::Cooccurrence => self::filter(&cooccurrence::cooccurrence(full), filter),
+    }
+}
+
 /// Which part of the graph to keep.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {

@@ -48,6 +48,44 @@ fn max_edits(len: usize) -> usize {
     }
 }
 
+/// A concept offered while a user types its name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Suggestion {
+    pub iri: String,
+    pub label: String,
+    /// The label or alias the typed text matched.
+    pub matched: String,
+    /// Papers mentioning the concept or a narrower one.
+    pub paper_count: u64,
+}
+
+/// Up to `limit` concepts with a label or alias containing `typed` (folded like names): those
+/// whose label starts with it first, then by papers, then by label.
+pub fn suggest_concepts(store: &GraphStore, typed: &str, limit: usize) -> Result<Vec<Suggestion>, QueryError> {
+    let key = normalize(typed);
+    if key.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut best: BTreeMap<String, (bool, Suggestion)> = BTreeMap::new();
+    for (iri, label, matched) in statistics::concept_labels(store)? {
+        let folded = normalize(&matched);
+        let Some(at) = folded.find(&key) else { continue };
+        let prefix = at == 0;
+        let entry = best.entry(iri.clone()).or_insert_with(|| (prefix, Suggestion { iri, label, matched: matched.clone(), paper_count: 0 }));
+        if prefix && !entry.0 {
+            *entry = (true, Suggestion { matched, ..entry.1.clone() });
+        }
+    }
+    let mut found: Vec<(bool, Suggestion)> = best.into_values().collect();
+    for (_, suggestion) in &mut found {
+        suggestion.paper_count = statistics::concept_statistics(store, &suggestion.iri)?.map_or(0, |s| s.paper_count);
+    }
+    found.sort_by(|(a_prefix, a), (b_prefix, b)| {
+        b_prefix.cmp(a_prefix).then(b.paper_count.cmp(&a.paper_count)).then_with(|| a.label.to_lowercase().cmp(&b.label.to_lowercase()))
+    });
+    Ok(found.into_iter().take(limit).map(|(_, s)| s).collect())
+}
+
 /// Resolves a name typed by a user to a concept in the store.
 pub fn resolve_concept(store: &GraphStore, name: &str) -> Result<ConceptResolution, QueryError> {
     let labels: Vec<(Named, String)> =

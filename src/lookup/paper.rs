@@ -9,7 +9,7 @@ use super::{rows, value_of};
 use crate::query::QueryError;
 use crate::model::Field;
 use crate::rdf::iri::normalize_title;
-use crate::rdf::vocab::{SCHEMA_NAME, SKOS_PREF_LABEL};
+use crate::rdf::vocab::{DCTERMS_ABSTRACT, SCHEMA_NAME, SKOS_PREF_LABEL};
 use crate::store::provenance;
 use crate::store::GraphStore;
 
@@ -124,6 +124,28 @@ pub fn evidence(store: &GraphStore, paper: &str) -> Result<Vec<Evidence>, QueryE
         e.label = labels[&e.object].clone();
     }
     Ok(found)
+}
+
+/// A paper as `papergraph explain --format json` shows it: `{"paper", "abstract", "evidence"}`.
+pub fn paper_json(store: &GraphStore, paper: &PaperRef) -> Result<serde_json::Value, QueryError> {
+    Ok(serde_json::json!({
+        "paper": paper,
+        "abstract": abstract_of(store, &paper.iri)?,
+        "evidence": evidence(store, &paper.iri)?,
+    }))
+}
+
+/// The paper's abstract (`dcterms:abstract`), if it has one.
+pub fn abstract_of(store: &GraphStore, paper: &str) -> Result<Option<String>, QueryError> {
+    let Ok(node) = NamedNode::new(paper) else { return Ok(None) };
+    let first = store.store.quads_for_pattern(Some(node.as_ref().into()), Some(DCTERMS_ABSTRACT), None, Some(GraphNameRef::DefaultGraph)).next();
+    match first.transpose().map_err(|source| store.storage_error(source))? {
+        Some(quad) => Ok(match quad.object {
+            Term::Literal(text) => Some(text.value().to_owned()),
+            _ => None,
+        }),
+        None => Ok(None),
+    }
 }
 
 /// A node's human label: its `skos:prefLabel`, else its `schema:name`.

@@ -47,14 +47,23 @@ pub fn repo_report(store: &GraphStore, query: &str) -> Result<Option<RepoReport>
     let wanted = query.trim().trim_end_matches('/');
     let url = if wanted.contains('.') && wanted.contains('/') { wanted.to_owned() } else { format!("github.com/{wanted}") };
     let Some(LinkTarget::Repository(repo)) = classify(&url) else { return Ok(None) };
-    let node = iri::repository(&repo);
-    let bind = [(Variable::new_unchecked("repo"), Term::from(node.clone()))];
-    let about = rows(
-        store,
-        "SELECT ?name ?url ?host ?repo WHERE { ?repo schema:name ?name ; schema:codeRepository ?url ; schema:provider ?host }",
-        &bind,
-    )?;
+    const ABOUT: &str = "SELECT ?name ?url ?host ?repo WHERE { ?repo schema:name ?name ; schema:codeRepository ?url ; schema:provider ?host }";
+    let mut bind = [(Variable::new_unchecked("repo"), Term::from(iri::repository(&repo)))];
+    let mut about = rows(store, ABOUT, &bind)?;
+    if about.is_empty() && !wanted.contains('.') {
+        // `owner/name` of a repository on another host than GitHub, when only one host has it
+        // (concept reports name repositories so).
+        let named = rows(store, "SELECT ?repo ?name WHERE { ?repo a schema:SoftwareSourceCode ; schema:name ?name }", &[(
+            Variable::new_unchecked("name"),
+            Term::from(oxigraph::model::Literal::new_simple_literal(wanted)),
+        )])?;
+        if let [only] = named.as_slice() {
+            bind[0].1 = only[0].clone().expect("?repo is bound");
+            about = rows(store, ABOUT, &bind)?;
+        }
+    }
     let Some(first) = about.first() else { return Ok(None) };
+    let node = NamedNode::new_unchecked(value_of(&first[3]));
     let mut papers = Vec::new();
     let counted = rows(store, "SELECT (COUNT(DISTINCT ?paper) AS ?n) ?repo WHERE { ?paper pg:hasCode ?repo } GROUP BY ?repo", &bind)?;
     let paper_count = number_of(&counted.first().and_then(|row| row[0].clone()));

@@ -4,11 +4,13 @@ pub mod canned;
 mod table;
 
 use std::io::Write;
+use std::sync::mpsc;
+use std::time::Duration;
 
 use oxigraph::io::{RdfFormat, RdfSerializer};
-use oxigraph::model::{Term, Triple, Variable};
+use oxigraph::model::{NamedNode, Term, Triple, Variable};
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
-use oxigraph::sparql::{QueryResults, SparqlEvaluator};
+use oxigraph::sparql::{CancellationToken, QueryResults, SparqlEvaluator};
 
 use crate::rdf::vocab::PREFIXES;
 use crate::store::GraphStore;
@@ -44,6 +46,12 @@ pub enum QueryError {
     Syntax { source_name: String, message: String },
     #[error("query {source_name} failed: {message}")]
     Evaluation { source_name: String, message: String },
+    /// The query ran longer than its time limit and was stopped.
+    #[error("query {source_name} stopped after the {} s time limit: narrow it (a LIMIT, a more selective pattern) or allow more time", limit.as_secs_f64())]
+    Timeout { source_name: String, limit: Duration },
+    /// The answer has more rows (or triples) than allowed.
+    #[error("query {source_name} has more than {limit} results: add a LIMIT (with OFFSET to page through them)")]
+    TooManyResults { source_name: String, limit: usize },
     #[error("cannot write results: {0}")]
     Io(#[from] std::io::Error),
     #[error(transparent)]
@@ -59,31 +67,90 @@ pub fn run(store: &GraphStore, query: &str, source_name: &str) -> Result<Answer,
 /// through query text, so user input cannot change the query's shape. Bound variables must be
 /// in the query's projection (an Oxigraph rule).
 pub fn run_with(store: &GraphStore, query: &str, source_name: &str, bindings: &[(Variable, Term)]) -> Result<Answer, QueryError> {
-    let evaluation = |e: &dyn std::fmt::Display| QueryError::Evaluation { source_name: source_name.to_owned(), message: e.to_string() };
-    let mut evaluator = SparqlEvaluator::new();
+    run_bounded(store, query, source_name, bindings, &QueryOptions::default())
+}
+
+/// How a query runs: limits on its cost (`None` is unlimited) and the dataset it sees.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QueryOptions {
+    /// Wall-clock time after which evaluation is cancelled.
+    pub timeout: Option<Duration>,
+    /// Most solutions (or triples) an answer may have.
+    pub max_results: Option<usize>,
+    /// Graphs whose union is the default graph, instead of the query's FROM (SPARQL Protocol's
+    /// `default-graph-uri`).
+    pub default_graphs: Option<Vec<NamedNode>>,
+    /// The named graphs the query sees, instead of its FROM NAMED (`named-graph-uri`).
+    pub named_graphs: Option<Vec<NamedNode>>,
+}
+
+/// [`run_with`] with `options`: a query that runs too long is cancelled
+/// ([`QueryError::Timeout`]); one with too many results fails ([`QueryError::TooManyResults`]).
+pub fn run_bounded(store: &GraphStore, query: &str, source_name: &str, bindings: &[(Variable, Term)], options: &QueryOptions) -> Result<Answer, QueryError> {
+    let cancellation = CancellationToken::new();
+    let mut evaluator = SparqlEvaluator::new().with_cancellation_token(cancellation.clone());
     for (prefix, iri) in PREFIXES {
         evaluator = evaluator.with_prefix(prefix, iri).expect("papergraph prefixes are valid IRIs");
     }
-    let prepared = evaluator
+    let mut prepared = evaluator
         .parse_query(query)
         .map_err(|e| QueryError::Syntax { source_name: source_name.to_owned(), message: e.to_string() })?;
+    if let Some(graphs) = &options.default_graphs {
+        prepared.dataset_mut().set_default_graph(graphs.iter().cloned().map(Into::into).collect());
+    }
+    if let Some(graphs) = &options.named_graphs {
+        prepared.dataset_mut().set_available_named_graphs(graphs.iter().cloned().map(Into::into).collect());
+    }
+    // A watchdog cancels the evaluation at the deadline; it ends early when the query does.
+    let (done, finished) = mpsc::channel::<()>();
+    let watchdog = options.timeout.map(|limit| {
+        let cancellation = cancellation.clone();
+        std::thread::spawn(move || {
+            if finished.recv_timeout(limit) == Err(mpsc::RecvTimeoutError::Timeout) {
+                cancellation.cancel();
+            }
+        })
+    });
+    let failed = |e: &dyn std::fmt::Display| match options.timeout {
+        Some(limit) if cancellation.is_cancelled() => QueryError::Timeout { source_name: source_name.to_owned(), limit },
+        _ => QueryError::Evaluation { source_name: source_name.to_owned(), message: e.to_string() },
+    };
+    let too_many = |count: usize| match options.max_results {
+        Some(limit) if count > limit => Err(QueryError::TooManyResults { source_name: source_name.to_owned(), limit }),
+        _ => Ok(()),
+    };
     let mut bound = prepared.on_store(&store.store);
     for (variable, term) in bindings {
         bound = bound.substitute_variable(variable.clone(), term.clone());
     }
-    Ok(match bound.execute().map_err(|e| evaluation(&e))? {
-        QueryResults::Solutions(solutions) => {
-            let variables = solutions.variables().to_vec();
-            let mut rows = Vec::new();
-            for solution in solutions {
-                let solution = solution.map_err(|e| evaluation(&e))?;
-                rows.push(variables.iter().map(|v| solution.get(v).cloned()).collect());
+    let answer = (|| {
+        Ok(match bound.execute().map_err(|e| failed(&e))? {
+            QueryResults::Solutions(solutions) => {
+                let variables = solutions.variables().to_vec();
+                let mut rows = Vec::new();
+                for solution in solutions {
+                    let solution = solution.map_err(|e| failed(&e))?;
+                    rows.push(variables.iter().map(|v| solution.get(v).cloned()).collect());
+                    too_many(rows.len())?;
+                }
+                Answer::Solutions { variables, rows }
             }
-            Answer::Solutions { variables, rows }
-        }
-        QueryResults::Boolean(value) => Answer::Boolean(value),
-        QueryResults::Graph(triples) => Answer::Graph(triples.collect::<Result<_, _>>().map_err(|e| evaluation(&e))?),
-    })
+            QueryResults::Boolean(value) => Answer::Boolean(value),
+            QueryResults::Graph(triples) => {
+                let mut graph = Vec::new();
+                for triple in triples {
+                    graph.push(triple.map_err(|e| failed(&e))?);
+                    too_many(graph.len())?;
+                }
+                Answer::Graph(graph)
+            }
+        })
+    })();
+    drop(done);
+    if let Some(watchdog) = watchdog {
+        watchdog.join().expect("the query watchdog does not panic");
+    }
+    answer
 }
 
 /// Runs a query that must be a SELECT and returns its rows.
@@ -116,24 +183,41 @@ pub fn write_answer(answer: &Answer, format: OutputFormat, out: &mut impl Write)
     };
     match (answer, results_format) {
         (Answer::Solutions { variables, rows }, None) => write_table(variables, rows, out)?,
-        (Answer::Solutions { variables, rows }, Some(results_format)) => {
-            let mut serializer = QueryResultsSerializer::from_format(results_format).serialize_solutions_to_writer(&mut *out, variables.clone())?;
+        (Answer::Boolean(value), None) => writeln!(out, "{value}")?,
+        (Answer::Graph(triples), _) => write_triples(triples, RdfFormat::NTriples, out)?,
+        (_, Some(results_format)) => write_results(answer, results_format, out)?,
+    }
+    Ok(())
+}
+
+/// Writes solutions or a boolean in a SPARQL results format (a graph answer writes nothing).
+pub fn write_results(answer: &Answer, format: QueryResultsFormat, out: &mut impl Write) -> std::io::Result<()> {
+    match answer {
+        Answer::Solutions { variables, rows } => {
+            let mut serializer = QueryResultsSerializer::from_format(format).serialize_solutions_to_writer(&mut *out, variables.clone())?;
             for row in rows {
                 serializer.serialize(variables.iter().zip(row).filter_map(|(v, t)| Some((v.as_ref(), t.as_ref()?.as_ref()))))?;
             }
             serializer.finish()?;
         }
-        (Answer::Boolean(value), None) => writeln!(out, "{value}")?,
-        (Answer::Boolean(value), Some(results_format)) => {
-            QueryResultsSerializer::from_format(results_format).serialize_boolean_to_writer(&mut *out, *value)?;
-        }
-        (Answer::Graph(triples), _) => {
-            let mut serializer = RdfSerializer::from_format(RdfFormat::NTriples).for_writer(&mut *out);
-            for triple in triples {
-                serializer.serialize_triple(triple)?;
-            }
-            serializer.finish()?;
+        Answer::Boolean(value) => drop(QueryResultsSerializer::from_format(format).serialize_boolean_to_writer(&mut *out, *value)?),
+        Answer::Graph(_) => {}
+    }
+    Ok(())
+}
+
+/// Writes triples in an RDF format, with papergraph's prefixes where the format has prefixes.
+pub fn write_triples(triples: &[Triple], format: RdfFormat, out: &mut impl Write) -> std::io::Result<()> {
+    let mut serializer = RdfSerializer::from_format(format);
+    if matches!(format, RdfFormat::Turtle | RdfFormat::TriG | RdfFormat::N3 | RdfFormat::RdfXml) {
+        for (prefix, iri) in PREFIXES {
+            serializer = serializer.with_prefix(prefix, iri).expect("papergraph prefixes are valid IRIs");
         }
     }
+    let mut serializer = serializer.for_writer(&mut *out);
+    for triple in triples {
+        serializer.serialize_triple(triple)?;
+    }
+    serializer.finish()?;
     Ok(())
 }

@@ -126,6 +126,15 @@ impl PaperIndex {
         Self::from_store(store)
     }
 
+    /// When the index of the store in `dir` was last saved (the end of the last build or
+    /// append); `None` while an append is under way or when none was saved.
+    pub fn saved_at(dir: &Path) -> Option<std::time::SystemTime> {
+        if dir.join(STALE_FILE).exists() {
+            return None;
+        }
+        std::fs::metadata(dir.join(TABLE_FILE)).and_then(|m| m.modified()).ok()
+    }
+
     /// Marks the saved index as possibly behind the store until [`PaperIndex::save`].
     pub fn mark_stale(store: &GraphStore) -> Result<(), StoreError> {
         File::create(store.path.join(STALE_FILE)).map(drop).map_err(|source| StoreError::Replace { path: store.path.clone(), source })

@@ -5,6 +5,7 @@ mod bulk;
 mod graph;
 mod pipeline;
 mod provenance;
+mod serve;
 
 use std::path::PathBuf;
 
