@@ -50,13 +50,9 @@ for store in "$@"; do
         sleep 0.1
     done
     grep -q "serving" "$work/serve.log" || { cat "$work/serve.log" >&2; exit 1; }
-    python3 "$HERE/serve_bench.py" --url "http://127.0.0.1:$PORT" --clients "$CLIENTS" --requests "$REQUESTS" --label "$(basename "$store")" |
-        python3 -c '
-import json, sys
-for line in sys.stdin:
-    r = json.loads(line)
-    print(f"| {r[\"store\"]} | {r[\"target\"]} | {r[\"clients\"]} × {r[\"requests\"] // r[\"clients\"]} | {r[\"p50_ms\"]} | {r[\"p99_ms\"]} | {r[\"requests_per_s\"]} | {r[\"failures\"]} |", flush=True)
-'
+    # The paper lookup asks for an arXiv id where the store has them (a title otherwise).
+    paper=$("$PAPERGRAPH_BIN" --store "$store" query --format tsv -e 'SELECT ?id WHERE { ?p dcterms:identifier ?id } LIMIT 1' | sed -n '2s/^"\(.*\)"$/\1/p')
+    python3 "$HERE/serve_bench.py" --paper "${paper:-SCBench}" --url "http://127.0.0.1:$PORT" --clients "$CLIENTS" --requests "$REQUESTS" --label "$(basename "$store")" --markdown
     kill "$server"
     wait "$server" 2>/dev/null || true
     server=

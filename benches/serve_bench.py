@@ -17,12 +17,15 @@ SPARQL = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX schema: <https://schema.org/>
 SELECT ?paper WHERE { ?paper schema:mentions <https://w3id.org/papergraph/concept/mamba> } LIMIT 20"""
 
-TARGETS = {
-    "concept lookup": "/api/concept?name=" + urllib.parse.quote("kv cache"),
-    "paper lookup": "/api/paper?q=SCBench",
-    "autocomplete": "/api/concepts?q=qua&limit=10",
-    "sparql select": "/sparql?query=" + urllib.parse.quote(SPARQL),
-}
+
+
+def targets(paper):
+    return {
+        "concept lookup": "/api/concept?name=" + urllib.parse.quote("kv cache"),
+        f"paper lookup ({paper})": "/api/paper?q=" + urllib.parse.quote(paper),
+        "autocomplete": "/api/concepts?q=qua&limit=10",
+        "sparql select": "/sparql?query=" + urllib.parse.quote(SPARQL),
+    }
 
 
 def client(host, port, path, count, latencies, failures):
@@ -69,13 +72,18 @@ def main():
     parser.add_argument("--url", required=True)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--requests", type=int, default=50, help="requests per client")
-    parser.add_argument("--label", default="", help="added to every line (e.g. the store's size)")
+    parser.add_argument("--label", default="", help="the store's name, added to every line")
+    parser.add_argument("--paper", default="SCBench", help="what the paper lookup asks for (an arXiv id, a title)")
+    parser.add_argument("--markdown", action="store_true", help="Markdown table rows instead of JSON lines")
     args = parser.parse_args()
-    for name, path in TARGETS.items():
-        result = run(args.url, name, path, args.clients, args.requests)
-        if args.label:
-            result["store"] = args.label
-        print(json.dumps(result), flush=True)
+    for name, path in targets(args.paper).items():
+        r = run(args.url, name, path, args.clients, args.requests)
+        r["store"] = args.label
+        if args.markdown:
+            row = [r["store"], name, f"{args.clients} × {args.requests}", r["p50_ms"], r["p99_ms"], r["requests_per_s"], r["failures"]]
+            print("| " + " | ".join(map(str, row)) + " |", flush=True)
+        else:
+            print(json.dumps(r), flush=True)
 
 
 if __name__ == "__main__":
