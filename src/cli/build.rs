@@ -12,7 +12,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use papergraph::extract::{Datasets, Taxonomy};
 use papergraph::pipeline::{self, BuildOptions, BuildReport, Progress};
 use papergraph::rdf::Provenance;
-use papergraph::store::{GraphStore, StagedStore};
+use papergraph::store::{GraphStore, StagedStore, WriterLock};
 
 use super::EXIT_PARTIAL;
 
@@ -64,6 +64,8 @@ pub fn build(store_dir: &Path, args: &BuildArgs) -> Result<ExitCode> {
         let rate = p.records as f64 / bar.elapsed().as_secs_f64().max(1e-3);
         bar.set_message(format!("{} records ({rate:.0}/s)", p.records));
     };
+    // One writer at a time; queries keep reading the old store during a fresh build.
+    let _writing = (!args.dry_run).then(|| WriterLock::acquire(store_dir)).transpose()?;
     let (report, store_path) = if args.dry_run {
         (pipeline::build(&args.inputs, &knowledge, None, options, &progress)?, None)
     } else if args.append {

@@ -177,6 +177,9 @@ struct QueryArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     format: OutputFormat,
+    /// Stop the query after this many seconds (0: no limit).
+    #[arg(long, default_value_t = 60.0, value_name = "SECONDS")]
+    timeout: f64,
 }
 
 pub fn main() -> ExitCode {
@@ -196,12 +199,22 @@ pub fn main() -> ExitCode {
     };
     result.unwrap_or_else(|error| {
         // A closed pipe (`papergraph query ... | head`) is the reader's choice, not a failure.
-        if error.chain().any(|e| e.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)) {
+        if error.chain().any(is_broken_pipe) {
             return ExitCode::SUCCESS;
         }
         eprintln!("error: {error:#}");
         ExitCode::FAILURE
     })
+}
+
+/// Whether an error is a write to a closed pipe (Oxigraph's dump errors hide the I/O error
+/// from the error chain, so they are looked into).
+fn is_broken_pipe(error: &(dyn std::error::Error + 'static)) -> bool {
+    let io = error.downcast_ref::<io::Error>().or_else(|| match error.downcast_ref::<papergraph::store::StoreError>() {
+        Some(papergraph::store::StoreError::Dump { source: oxigraph::store::SerializerError::Io(e), .. }) => Some(e),
+        _ => None,
+    });
+    io.is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
 }
 
 fn run_query(store_dir: &Path, args: &QueryArgs) -> Result<()> {
@@ -225,7 +238,18 @@ fn run_query(store_dir: &Path, args: &QueryArgs) -> Result<()> {
     };
     let store = GraphStore::open_existing(store_dir)?;
     let bindings = canned::bind(&store, &text, &args.params).map_err(|e| anyhow::anyhow!("{source_name}: {e}"))?;
-    let answer = query::run_with(&store, &text, &source_name, &bindings)?;
+    let options = query::QueryOptions { timeout: time_limit(args.timeout)?, ..Default::default() };
+    if let Some(limit) = options.timeout {
+        // Evaluation is cancelled between two reads of the store; a query busy joining what it
+        // has read is stopped here a little later.
+        let name = source_name.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(limit + std::time::Duration::from_secs(2));
+            eprintln!("error: {}", query::QueryError::Timeout { source_name: name, limit });
+            std::process::exit(1);
+        });
+    }
+    let answer = query::run_bounded(&store, &text, &source_name, &bindings, &options)?;
     let stdout = io::stdout().lock();
     let mut out = BufWriter::new(stdout);
     query::write_answer(&answer, args.format, &mut out)?;
@@ -417,11 +441,17 @@ fn repo(store_dir: &Path, args: &RepoArgs) -> Result<()> {
     Ok(())
 }
 
-fn serve(store_dir: &Path, args: &ServeArgs) -> Result<()> {
-    if !(args.timeout.is_finite() && args.timeout > 0.0) {
-        bail!("--timeout must be a positive number of seconds, not {}", args.timeout);
+/// `--timeout SECONDS` as a duration; `None` for 0 (no limit).
+fn time_limit(seconds: f64) -> Result<Option<std::time::Duration>> {
+    if !(seconds.is_finite() && seconds >= 0.0) {
+        bail!("--timeout must be a number of seconds (0 for no limit), not {seconds}");
     }
-    let options = serve::ServeOptions { bind: args.bind, timeout: std::time::Duration::from_secs_f64(args.timeout), max_results: args.max_results };
+    Ok((seconds > 0.0).then(|| std::time::Duration::from_secs_f64(seconds)))
+}
+
+fn serve(store_dir: &Path, args: &ServeArgs) -> Result<()> {
+    let Some(timeout) = time_limit(args.timeout)? else { bail!("serve needs a --timeout above 0 seconds") };
+    let options = serve::ServeOptions { bind: args.bind, timeout, max_results: args.max_results };
     serve::serve(store_dir, options, |address| {
         eprintln!("serving {} on http://{address}/ (SPARQL endpoint: http://{address}/sparql); Ctrl-C stops", store_dir.display());
     })?;

@@ -27,6 +27,8 @@ pub enum StoreError {
     Storage { path: PathBuf, source: oxigraph::store::StorageError },
     #[error("cannot put the new store in place at {path}: {source}")]
     Replace { path: PathBuf, source: std::io::Error },
+    #[error("the store at {path} is being written by another papergraph ({holder}); wait for it to finish, or stop it")]
+    Busy { path: PathBuf, holder: String },
     #[error("statistics of the store at {path}: {message}")]
     Statistics { path: PathBuf, message: String },
     #[error("cannot write the store at {path} as RDF: {source}")]
@@ -51,6 +53,7 @@ pub struct GraphStore {
 impl GraphStore {
     /// Opens the store for writing, creating it if needed.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
+        recover(path)?;
         std::fs::create_dir_all(path).map_err(|e| StoreError::Open { path: path.to_path_buf(), source: e.into() })?;
         let store = Store::open(path).map_err(|source| StoreError::Open { path: path.to_path_buf(), source })?;
         Ok(GraphStore { store, path: path.to_path_buf() })
@@ -58,6 +61,7 @@ impl GraphStore {
 
     /// Opens an existing store for reading.
     pub fn open_existing(path: &Path) -> Result<Self, StoreError> {
+        recover(path)?;
         if !path.join("CURRENT").exists() {
             return Err(StoreError::Missing { path: path.to_path_buf() });
         }
@@ -161,10 +165,13 @@ pub struct StagedStore {
 }
 
 impl StagedStore {
-    /// Starts a new, empty store for `target` (discarding leftovers of an interrupted build).
+    /// Starts a new, empty store for `target`, removing what an interrupted build left at
+    /// `DIR.building` (take the [`WriterLock`] first: a running build writes there).
     pub fn create(target: &Path) -> Result<Self, StoreError> {
+        recover(target)?;
         let staging = sibling(target, "building");
         if staging.exists() {
+            eprintln!("note: removing {}, left by an interrupted build", staging.display());
             std::fs::remove_dir_all(&staging).map_err(|source| StoreError::Replace { path: staging.clone(), source })?;
         }
         Ok(StagedStore { staging: GraphStore::open(&staging)?, target: target.to_path_buf() })
@@ -182,25 +189,115 @@ impl StagedStore {
         std::fs::remove_dir_all(&path).map_err(|source| StoreError::Replace { path, source })
     }
 
-    /// Closes the new store and moves it to the final place (the old one goes); returns that
-    /// place.
+    /// Closes the new store and puts it at the final place; returns that place. The old store
+    /// and the new one trade places in one atomic exchange (Linux `renameat2`), so the final
+    /// place always holds a complete store; the old one, now at `DIR.building`, is deleted
+    /// after. Where the file system cannot exchange, the old store is first moved to `DIR.old`,
+    /// which opening the store puts back if a crash came in between ([`recover`]).
     pub fn finish(self) -> Result<PathBuf, StoreError> {
         let StagedStore { staging, target } = self;
         let staging_path = staging.path.clone();
         drop(staging);
         let replace = |source| StoreError::Replace { path: target.clone(), source };
-        let old = sibling(&target, "old");
-        if target.exists() {
-            if old.exists() {
-                std::fs::remove_dir_all(&old).map_err(replace)?;
-            }
-            std::fs::rename(&target, &old).map_err(replace)?;
+        let failpoint = std::env::var("PAPERGRAPH_FAILPOINT").unwrap_or_default();
+        if !target.exists() {
+            std::fs::rename(&staging_path, &target).map_err(replace)?;
+            return Ok(target);
         }
-        std::fs::rename(&staging_path, &target).map_err(replace)?;
+        if failpoint != "between-renames" && exchange(&staging_path, &target).map_err(replace)? {
+            crash_at(&failpoint, "after-exchange");
+            std::fs::remove_dir_all(&staging_path).map_err(replace)?;
+            return Ok(target);
+        }
+        let old = sibling(&target, "old");
         if old.exists() {
             std::fs::remove_dir_all(&old).map_err(replace)?;
         }
+        std::fs::rename(&target, &old).map_err(replace)?;
+        crash_at(&failpoint, "between-renames");
+        std::fs::rename(&staging_path, &target).map_err(replace)?;
+        std::fs::remove_dir_all(&old).map_err(replace)?;
         Ok(target)
+    }
+}
+
+/// Exchanges two directories atomically; `false` where the file system cannot.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<bool> {
+    use std::os::unix::ffi::OsStrExt;
+    let c_path = |p: &Path| std::ffi::CString::new(p.as_os_str().as_bytes()).map_err(std::io::Error::other);
+    let (a, b) = (c_path(a)?, c_path(b)?);
+    // SAFETY: both paths are NUL-terminated C strings that outlive the call.
+    let status = unsafe { libc::renameat2(libc::AT_FDCWD, a.as_ptr(), libc::AT_FDCWD, b.as_ptr(), libc::RENAME_EXCHANGE) };
+    if status == 0 {
+        return Ok(true);
+    }
+    let error = std::io::Error::last_os_error();
+    match error.raw_os_error() {
+        Some(libc::EINVAL | libc::ENOSYS | libc::ENOTSUP) => Ok(false),
+        _ => Err(error),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<bool> {
+    Ok(false)
+}
+
+/// Stops the process here when the crash tests ask for it (`PAPERGRAPH_FAILPOINT=name`).
+fn crash_at(failpoint: &str, name: &str) {
+    if failpoint == name {
+        std::process::abort();
+    }
+}
+
+/// Puts back the store a build moved to `DIR.old` when it crashed before moving the new one in.
+fn recover(target: &Path) -> Result<(), StoreError> {
+    let old = sibling(target, "old");
+    if target.join("CURRENT").exists() || !old.join("CURRENT").exists() {
+        return Ok(());
+    }
+    let replace = |source| StoreError::Replace { path: target.to_path_buf(), source };
+    if target.exists() {
+        std::fs::remove_dir(target).map_err(replace)?;
+    }
+    std::fs::rename(&old, target).map_err(replace)?;
+    eprintln!("note: put the store back from {} (a build was interrupted while replacing it)", old.display());
+    Ok(())
+}
+
+/// The right to write a store: one `build` at a time, fresh or `--append`. Held (an advisory
+/// lock on `DIR.lock`, which names its holder) until dropped or the process ends, however
+/// it ends.
+pub struct WriterLock {
+    _file: std::fs::File,
+}
+
+impl WriterLock {
+    /// Takes the lock of the store at `target`, or fails naming the process that holds it.
+    pub fn acquire(target: &Path) -> Result<Self, StoreError> {
+        use std::io::{Read, Seek, Write};
+        let path = sibling(target, "lock");
+        let error = |source| StoreError::Replace { path: path.clone(), source };
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(error)?;
+        }
+        let mut file = std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path).map_err(error)?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let mut holder = String::new();
+                let _ = file.read_to_string(&mut holder);
+                let holder = if holder.trim().is_empty() { "another process".to_owned() } else { holder.trim().to_owned() };
+                return Err(StoreError::Busy { path: target.to_path_buf(), holder });
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(error(e)),
+        }
+        let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        file.set_len(0).map_err(error)?;
+        file.rewind().map_err(error)?;
+        write!(file, "pid {}, running since {since} (Unix time)", std::process::id()).map_err(error)?;
+        Ok(WriterLock { _file: file })
     }
 }
 

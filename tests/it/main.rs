@@ -2,6 +2,7 @@
 
 pub mod cli;
 mod bulk;
+mod crash;
 mod graph;
 mod pipeline;
 mod provenance;
