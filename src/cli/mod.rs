@@ -97,6 +97,8 @@ struct ExplainArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = LookupFormat::Text)]
     format: LookupFormat,
+    #[command(flatten)]
+    time: TimeLimit,
 }
 
 #[derive(Args)]
@@ -110,6 +112,8 @@ struct ConceptArgs {
     /// Papers to list in text output (JSON lists all).
     #[arg(long, default_value_t = 15)]
     limit: usize,
+    #[command(flatten)]
+    time: TimeLimit,
 }
 
 #[derive(Args)]
@@ -120,6 +124,8 @@ struct RepoArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = LookupFormat::Text)]
     format: LookupFormat,
+    #[command(flatten)]
+    time: TimeLimit,
 }
 
 #[derive(Args)]
@@ -177,9 +183,35 @@ struct QueryArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     format: OutputFormat,
-    /// Stop the query after this many seconds (0: no limit).
+    #[command(flatten)]
+    time: TimeLimit,
+}
+
+/// How long a query or lookup may run.
+#[derive(Args)]
+struct TimeLimit {
+    /// Stop after this many seconds with a message (0: no limit).
     #[arg(long, default_value_t = 60.0, value_name = "SECONDS")]
     timeout: f64,
+}
+
+impl TimeLimit {
+    /// Starts the clock: past the limit, the process stops with a message naming `what`.
+    /// Returns the limit, for a query to cancel itself sooner.
+    fn start(&self, what: &str) -> Result<Option<std::time::Duration>> {
+        let limit = time_limit(self.timeout)?;
+        if let Some(limit) = limit {
+            let what = what.to_owned();
+            std::thread::spawn(move || {
+                // A query cancels itself at the limit between two reads of the store; one busy
+                // in a join, or a lookup, is stopped here a little later.
+                std::thread::sleep(limit + std::time::Duration::from_secs(2));
+                eprintln!("error: {what} stopped after the {} s time limit (--timeout SECONDS, 0 for none)", limit.as_secs_f64());
+                std::process::exit(1);
+            });
+        }
+        Ok(limit)
+    }
 }
 
 pub fn main() -> ExitCode {
@@ -202,9 +234,23 @@ pub fn main() -> ExitCode {
         if error.chain().any(is_broken_pipe) {
             return ExitCode::SUCCESS;
         }
-        eprintln!("error: {error:#}");
+        eprintln!("error: {}", describe(&error));
         ExitCode::FAILURE
     })
+}
+
+/// An error with its causes, each cause only once: many messages already end with their
+/// cause's text.
+fn describe(error: &anyhow::Error) -> String {
+    let mut message = error.to_string();
+    for cause in error.chain().skip(1) {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+    }
+    message
 }
 
 /// Whether an error is a write to a closed pipe (Oxigraph's dump errors hide the I/O error
@@ -238,17 +284,7 @@ fn run_query(store_dir: &Path, args: &QueryArgs) -> Result<()> {
     };
     let store = GraphStore::open_existing(store_dir)?;
     let bindings = canned::bind(&store, &text, &args.params).map_err(|e| anyhow::anyhow!("{source_name}: {e}"))?;
-    let options = query::QueryOptions { timeout: time_limit(args.timeout)?, ..Default::default() };
-    if let Some(limit) = options.timeout {
-        // Evaluation is cancelled between two reads of the store; a query busy joining what it
-        // has read is stopped here a little later.
-        let name = source_name.clone();
-        std::thread::spawn(move || {
-            std::thread::sleep(limit + std::time::Duration::from_secs(2));
-            eprintln!("error: {}", query::QueryError::Timeout { source_name: name, limit });
-            std::process::exit(1);
-        });
-    }
+    let options = query::QueryOptions { timeout: args.time.start(&format!("query {source_name}"))?, ..Default::default() };
     let answer = query::run_bounded(&store, &text, &source_name, &bindings, &options)?;
     let stdout = io::stdout().lock();
     let mut out = BufWriter::new(stdout);
@@ -258,6 +294,7 @@ fn run_query(store_dir: &Path, args: &QueryArgs) -> Result<()> {
 }
 
 fn explain(store_dir: &Path, args: &ExplainArgs) -> Result<()> {
+    args.time.start("the paper lookup")?;
     let store = GraphStore::open_existing(store_dir)?;
     let papers = lookup::find_papers(&store, &args.paper)?;
     let paper = match papers.as_slice() {
@@ -335,6 +372,7 @@ fn eval(args: &EvalArgs) -> Result<()> {
 }
 
 fn concept(store_dir: &Path, args: &ConceptArgs) -> Result<()> {
+    args.time.start("the concept lookup")?;
     let store = GraphStore::open_existing(store_dir)?;
     let (named, note) = resolve_with_note(&store, &args.name)?;
     let report = lookup::concept_report(&store, &named)?;
@@ -419,6 +457,7 @@ fn resolve_with_note(store: &GraphStore, name: &str) -> Result<(lookup::Named, O
 }
 
 fn repo(store_dir: &Path, args: &RepoArgs) -> Result<()> {
+    args.time.start("the repository lookup")?;
     let store = GraphStore::open_existing(store_dir)?;
     let Some(report) = lookup::repo_report(&store, &args.repo)? else {
         bail!("no repository {:?} in the graph (give owner/name for GitHub, or host/owner/name)", args.repo)

@@ -197,3 +197,31 @@ fn a_query_past_its_time_limit_stops_with_a_message() {
     assert!(stderr(&out).contains("time limit"), "{}", stderr(&out));
     assert!(started.elapsed() < Duration::from_secs(30), "stopped after {:?}", started.elapsed());
 }
+
+#[test]
+fn a_build_that_fills_the_disk_fails_clearly_and_keeps_the_old_store() {
+    let mount = tempfile::tempdir().unwrap();
+    let mounted = Command::new("mount").args(["-t", "tmpfs", "-o", "size=3m", "tmpfs"]).arg(mount.path()).stderr(Stdio::null()).status();
+    if !matches!(mounted, Ok(status) if status.success()) {
+        eprintln!("skipped: cannot mount a 3 MB tmpfs here (needs root with CAP_SYS_ADMIN)");
+        return;
+    }
+    struct Unmount<'a>(&'a Path);
+    impl Drop for Unmount<'_> {
+        fn drop(&mut self) {
+            let _ = Command::new("umount").arg(self.0).status();
+        }
+    }
+    let _unmount = Unmount(mount.path());
+    let (first, second) = listings();
+    let store = mount.path().join("store");
+    build(&store, &[first.to_str().unwrap()]);
+    let before = papers(&store);
+    let out = papergraph(&store, &["build", first.to_str().unwrap(), second.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let message = stderr(&out);
+    assert!(message.contains("No space left on device") && message.contains("store.building"), "{message}");
+    assert_eq!(message.matches("While appending").count(), 1, "each cause once: {message}");
+    assert_eq!(papers(&store), before, "the old store is intact");
+    assert!(!mount.path().join("store.building").exists(), "the failed build is cleaned up");
+}
