@@ -3,6 +3,7 @@
 pub mod cli;
 mod bulk;
 mod crash;
+mod fuzz;
 mod graph;
 mod pipeline;
 mod provenance;
