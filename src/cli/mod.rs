@@ -374,6 +374,12 @@ fn eval(args: &EvalArgs) -> Result<()> {
 fn concept(store_dir: &Path, args: &ConceptArgs) -> Result<()> {
     args.time.start("the concept lookup")?;
     let store = GraphStore::open_existing(store_dir)?;
+    if papergraph::store::statistics::PaperIndex::is_stale(&store.path) {
+        eprintln!(
+            "warning: an append to this store is running, or was stopped before it counted its papers: the counts below may \
+             leave them out (when none is running, `papergraph build --append` of the same files brings them up to date)"
+        );
+    }
     let (named, note) = resolve_with_note(&store, &args.name)?;
     let report = lookup::concept_report(&store, &named)?;
     let mut out = io::stdout().lock();

@@ -135,6 +135,12 @@ impl PaperIndex {
         std::fs::metadata(dir.join(TABLE_FILE)).and_then(|m| m.modified()).ok()
     }
 
+    /// Whether the statistics of the store in `dir` may be behind its data: an append is
+    /// under way, or one was stopped between storing its papers and counting them.
+    pub fn is_stale(dir: &Path) -> bool {
+        dir.join(STALE_FILE).exists()
+    }
+
     /// Marks the saved index as possibly behind the store until [`PaperIndex::save`].
     pub fn mark_stale(store: &GraphStore) -> Result<(), StoreError> {
         File::create(store.path.join(STALE_FILE)).map(drop).map_err(|source| StoreError::Replace { path: store.path.clone(), source })

@@ -24,6 +24,13 @@ fn papers(store: &Path) -> u64 {
     stdout(&out).lines().nth(1).unwrap().trim().parse().unwrap()
 }
 
+/// Papers the concept lookup counts for the KV cache.
+fn concept_papers(store: &Path) -> serde_json::Value {
+    let out = papergraph(store, &["concept", "kv cache", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    serde_json::from_str::<serde_json::Value>(&stdout(&out)).unwrap()["paper_count"].clone()
+}
+
 fn build(store: &Path, args: &[&str]) {
     let out = papergraph(store, &[&["build", "--quiet"], args].concat());
     assert!(out.status.success(), "{}", stderr(&out));
@@ -89,13 +96,25 @@ fn builds_killed_at_any_moment_leave_the_old_store_or_the_new_one() {
     assert!(!dir.path().join("store.building").exists());
 
     // Appends of the second listing, killed likewise.
+    let old_kv_cache = concept_papers(&store);
     let appended = timed_build(&both, &["--append", second]);
+    let new_kv_cache = concept_papers(&both);
     for i in 0..15u32 {
         let finished = build_killed(&store, &["--append", second], appended.mul_f64(f64::from(i) / 12.0));
         kills += usize::from(!finished);
         let count = papers(&store);
         assert!(count == old_count || count == new_count, "append kill {i}: {count} papers, neither {old_count} nor {new_count}");
         outcomes[usize::from(count == new_count)] += 1;
+        // Statistics left behind by the kill are said so, and appending again mends them.
+        let lookup = papergraph(&store, &["concept", "kv cache", "--format", "json"]);
+        assert!(lookup.status.success(), "{}", stderr(&lookup));
+        let counted: serde_json::Value = serde_json::from_str(&stdout(&lookup)).unwrap();
+        let expected = if count == new_count { &new_kv_cache } else { &old_kv_cache };
+        if counted["paper_count"] != *expected {
+            assert!(stderr(&lookup).contains("counted its papers"), "append kill {i}: stale statistics without a warning");
+            build(&store, &["--append", second]);
+            assert_eq!(concept_papers(&store), new_kv_cache, "append kill {i}: appending again mends the statistics");
+        }
         if count == new_count {
             build(&store, &[first]);
         }
