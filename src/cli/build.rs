@@ -55,6 +55,10 @@ pub fn build(store_dir: &Path, args: &BuildArgs) -> Result<ExitCode> {
     for path in &args.taxonomy {
         taxonomy = taxonomy.merge(Taxonomy::load(path)?);
     }
+    if !args.taxonomy.is_empty() {
+        // A cycle may close only when a user's file meets the bundled taxonomy.
+        taxonomy.check_hierarchy("--taxonomy")?;
+    }
     let knowledge = pipeline::Knowledge { taxonomy, datasets: Datasets::bundled() };
     let options = BuildOptions { strict: args.strict, provenance: args.provenance.into() };
     let bar = progress_bar(args.quiet);

@@ -253,14 +253,15 @@ fn describe(error: &anyhow::Error) -> String {
     message
 }
 
-/// Whether an error is a write to a closed pipe (Oxigraph's dump errors hide the I/O error
-/// from the error chain, so they are looked into).
+/// Whether an error is a write to a closed pipe (Oxigraph's dump errors and serde_json's hide
+/// the I/O error from the error chain, so they are looked into).
 fn is_broken_pipe(error: &(dyn std::error::Error + 'static)) -> bool {
     let io = error.downcast_ref::<io::Error>().or_else(|| match error.downcast_ref::<papergraph::store::StoreError>() {
         Some(papergraph::store::StoreError::Dump { source: oxigraph::store::SerializerError::Io(e), .. }) => Some(e),
         _ => None,
     });
-    io.is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    let json = error.downcast_ref::<serde_json::Error>().and_then(serde_json::Error::io_error_kind);
+    io.map(io::Error::kind).or(json) == Some(io::ErrorKind::BrokenPipe)
 }
 
 fn run_query(store_dir: &Path, args: &QueryArgs) -> Result<()> {

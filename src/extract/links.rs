@@ -72,9 +72,12 @@ pub struct Link {
     pub text: String,
 }
 
+/// A URL runs to the first character no IRI may hold: white space, `<>"\|^` and the backquote,
+/// control characters, invisible formatting ones (zero-width spaces, bidirectional overrides).
+/// Braces are cut later (LaTeX debris).
 static URL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?:https?://|\bwww\.|\b(?:github\.com|gitlab\.com|gitee\.com|bitbucket\.org|codeberg\.org|huggingface\.co)/)[^\s<>\x22\\]+",
+        r"(?i)(?:https?://|\bwww\.|\b(?:github\.com|gitlab\.com|gitee\.com|bitbucket\.org|codeberg\.org|huggingface\.co)/)[^\s<>\x22\\|^\x60\p{Cc}\p{Cf}]+",
     )
     .unwrap()
 });
@@ -204,6 +207,18 @@ mod tests {
             })
             .collect();
         assert_eq!(pages, ["https://aka.ms/SCBench", "https://powerinfer.ai/v2", "https://sam2act.github.io", "https://github.com/topics/llm"]);
+    }
+
+    #[test]
+    fn urls_end_where_an_iri_could_not_go_on() {
+        let links = find_links_in(Field::Abstract, "a https://github.com/foo/bar|baz b https://x.org/p\u{1}q c http://ex\u{200b}ample.org/ d https://example.org/\u{202e}evil e https://y.org/a^b`c");
+        let texts: Vec<&str> = links.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(texts, ["https://github.com/foo/bar", "https://x.org/p", "https://example.org/", "https://y.org/a"]);
+        for link in &links {
+            if let LinkTarget::Page(url) = &link.target {
+                assert!(oxigraph::model::NamedNode::new(url).is_ok(), "{url}");
+            }
+        }
     }
 
     #[test]

@@ -66,6 +66,7 @@ impl Taxonomy {
     /// Parses Turtle; `source_name` names the input in errors.
     pub fn parse(source_name: &str, turtle: &[u8]) -> Result<Self, TaxonomyError> {
         let error = |line, message: String| TaxonomyError { source_name: source_name.to_owned(), line, message };
+        let turtle = turtle.strip_prefix(b"\xef\xbb\xbf").unwrap_or(turtle); // a byte-order mark is no subject
         let triples = parse_turtle(source_name, turtle)?;
 
         let mut concepts: BTreeMap<NamedNode, Concept> = BTreeMap::new();
@@ -128,7 +129,63 @@ impl Taxonomy {
         if concepts.is_empty() {
             return Err(error(None, "no skos:Concept found".into()));
         }
-        Ok(Taxonomy { concepts: concepts.into_values().collect(), triples })
+        let taxonomy = Taxonomy { concepts: concepts.into_values().collect(), triples };
+        taxonomy.check_hierarchy(source_name)?;
+        Ok(taxonomy)
+    }
+
+    /// Checks `skos:broader` never leads from a concept back to itself; the error names the
+    /// concepts of the first cycle found, in order (`source_name` names the input). [`parse`]
+    /// checks each file; a cycle can also close across files, in a [`merge`]d taxonomy.
+    ///
+    /// [`parse`]: Taxonomy::parse
+    /// [`merge`]: Taxonomy::merge
+    pub fn check_hierarchy(&self, source_name: &str) -> Result<(), TaxonomyError> {
+        #[derive(Clone, Copy, PartialEq)]
+        enum State {
+            New,
+            OnPath,
+            Done,
+        }
+        let index_of = |iri: &NamedNode| self.concepts.binary_search_by(|c| c.iri.cmp(iri)).ok();
+        let mut state = vec![State::New; self.concepts.len()];
+        for root in 0..self.concepts.len() {
+            if state[root] != State::New {
+                continue;
+            }
+            // Depth-first, without recursion: (concept, next broader to follow).
+            let mut path: Vec<(usize, usize)> = vec![(root, 0)];
+            state[root] = State::OnPath;
+            while let Some((concept, next)) = path.last_mut() {
+                let (concept, broader) = (*concept, self.concepts[*concept].broader.get(*next));
+                *next += 1;
+                let Some(parent) = broader.and_then(index_of) else {
+                    if broader.is_none() {
+                        state[concept] = State::Done;
+                        path.pop();
+                    }
+                    continue;
+                };
+                match state[parent] {
+                    State::New => {
+                        state[parent] = State::OnPath;
+                        path.push((parent, 0));
+                    }
+                    State::OnPath => {
+                        let start = path.iter().position(|&(c, _)| c == parent).unwrap_or(0);
+                        let name = |i: usize| format!("{} <{}>", self.concepts[i].pref_label, self.concepts[i].iri.as_str());
+                        let cycle: Vec<String> = path[start..].iter().map(|&(c, _)| name(c)).chain([name(parent)]).collect();
+                        return Err(TaxonomyError {
+                            source_name: source_name.to_owned(),
+                            line: None,
+                            message: format!("skos:broader cycle: {} (a concept cannot be broader than itself)", cycle.join(" → ")),
+                        });
+                    }
+                    State::Done => {}
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Adds another taxonomy's concepts and triples (a user's file on top of the bundled one).
@@ -205,6 +262,12 @@ mod tests {
     }
 
     #[test]
+    fn a_byte_order_mark_and_crlf_line_ends_are_fine() {
+        let ttl = format!("\u{feff}{PREFIXES}c:a a skos:Concept ;\r\n  skos:prefLabel \"A\" .\r\n").replace('\n', "\r\n");
+        assert_eq!(Taxonomy::parse("bom.ttl", ttl.as_bytes()).unwrap().concepts[0].pref_label, "A");
+    }
+
+    #[test]
     fn undefined_broader_and_missing_label_are_errors() {
         let ttl = format!("{PREFIXES}c:a a skos:Concept ; skos:prefLabel \"A\" ; skos:broader c:nowhere .\n");
         let err = Taxonomy::parse("mine.ttl", ttl.as_bytes()).unwrap_err();
@@ -213,6 +276,38 @@ mod tests {
         let ttl = format!("{PREFIXES}c:a a skos:Concept ; skos:altLabel \"A\" .\n");
         let err = Taxonomy::parse("mine.ttl", ttl.as_bytes()).unwrap_err();
         assert_eq!(err.to_string(), "mine.ttl: concept <https://example.org/c/a> has no skos:prefLabel");
+    }
+
+    #[test]
+    fn broader_cycles_are_errors_naming_the_concepts() {
+        let ttl = format!(
+            "{PREFIXES}c:a a skos:Concept ; skos:prefLabel \"Alpha\" ; skos:broader c:b .\n\
+             c:b a skos:Concept ; skos:prefLabel \"Beta\" ; skos:broader c:c .\n\
+             c:c a skos:Concept ; skos:prefLabel \"Gamma\" ; skos:broader c:a .\n\
+             c:d a skos:Concept ; skos:prefLabel \"Delta\" ; skos:broader c:a .\n"
+        );
+        let err = Taxonomy::parse("mine.ttl", ttl.as_bytes()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "mine.ttl: skos:broader cycle: Alpha <https://example.org/c/a> → Beta <https://example.org/c/b> → \
+             Gamma <https://example.org/c/c> → Alpha <https://example.org/c/a> (a concept cannot be broader than itself)"
+        );
+        let ttl = format!("{PREFIXES}c:a a skos:Concept ; skos:prefLabel \"Alpha\" ; skos:broader c:a .\n");
+        let err = Taxonomy::parse("self.ttl", ttl.as_bytes()).unwrap_err();
+        assert!(err.to_string().contains("cycle: Alpha <https://example.org/c/a> → Alpha <https://example.org/c/a>"), "{err}");
+
+        // A diamond is no cycle; a cycle closing across files is found in the merged taxonomy.
+        let ttl = format!(
+            "{PREFIXES}c:top a skos:Concept ; skos:prefLabel \"Top\" .\n\
+             c:l a skos:Concept ; skos:prefLabel \"L\" ; skos:broader c:top .\n\
+             c:r a skos:Concept ; skos:prefLabel \"R\" ; skos:broader c:top .\n\
+             c:low a skos:Concept ; skos:prefLabel \"Low\" ; skos:broader c:l, c:r .\n"
+        );
+        let first = Taxonomy::parse("diamond.ttl", ttl.as_bytes()).unwrap();
+        let ttl = format!("{PREFIXES}c:top a skos:Concept ; skos:prefLabel \"Top\" ; skos:broader c:low .\nc:low a skos:Concept ; skos:prefLabel \"Low\" .\n");
+        let merged = first.merge(Taxonomy::parse("up.ttl", ttl.as_bytes()).unwrap());
+        assert!(merged.check_hierarchy("merged").unwrap_err().to_string().contains("skos:broader cycle"));
+        assert!(Taxonomy::bundled().check_hierarchy("bundled").is_ok());
     }
 
     #[test]

@@ -24,7 +24,7 @@ use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
-use super::text::{arxiv_id, iso_date, non_blank, required, unique};
+use super::text::{arxiv_id, check_lengths, iso_date, non_blank, required, unique};
 use super::{Problem, Records};
 use crate::model::{Listing, Paper, Record};
 
@@ -38,6 +38,9 @@ pub(super) fn records(listing: Arc<Listing>, input: impl BufRead + Send + 'stati
         buf: Vec::new(),
         entry: None,
         seen_atom: false,
+        seen_root: false,
+        entries: 0,
+        declared_entities: Vec::new(),
         done: false,
     })
 }
@@ -50,6 +53,12 @@ struct Entries<R> {
     entry: Option<Entry>,
     /// A `<feed>` or `<entry>` was seen: the file is Atom.
     seen_atom: bool,
+    /// The root element was seen.
+    seen_root: bool,
+    /// Entries seen.
+    entries: usize,
+    /// Entities the document type declaration declares (never expanded).
+    declared_entities: Vec<String>,
     done: bool,
 }
 
@@ -134,9 +143,22 @@ impl<R: BufRead> Entries<R> {
             Ok(event) => event,
             Err(error) => return self.xml_error(error).map(Err),
         };
+        if let Event::Start(start) | Event::Empty(start) = &event {
+            if !std::mem::replace(&mut self.seen_root, true) && !matches!(start.local_name().as_ref(), b"feed" | b"entry") {
+                self.done = true;
+                let name = String::from_utf8_lossy(start.name().as_ref()).into_owned();
+                let message = match name.eq_ignore_ascii_case("html") {
+                    true => "an HTML page (root element <html>): neither an arXiv API response (Atom) nor a listing page (text)".to_owned(),
+                    false => format!("the root element is <{name}>, not an Atom <feed>: not an arXiv API response"),
+                };
+                return Some(Err(self.problem(self.line(), message)));
+            }
+        }
         match event {
+            Event::DocType(doctype) => self.declared_entities = declared_entities(&String::from_utf8_lossy(&doctype)),
             Event::Start(start) if start.local_name().as_ref() == b"entry" => {
                 self.seen_atom = true;
+                self.entries += 1;
                 let unclosed = self.entry.take().map(|entry| Err(self.unfinished(entry, "it is never closed")));
                 self.entry = Some(Entry { line: self.line(), ..Entry::default() });
                 return unclosed;
@@ -153,11 +175,14 @@ impl<R: BufRead> Entries<R> {
                 if !self.seen_atom {
                     return Some(Err(self.problem(None, "no Atom <feed> element: not an arXiv API response")));
                 }
+                if self.entries == 0 {
+                    return Some(Err(self.problem(None, "the feed holds no <entry>: no papers")));
+                }
             }
             event => {
                 let line = self.line();
                 if let Some(entry) = &mut self.entry {
-                    if let Err(error) = entry.read(event, line) {
+                    if let Err(error) = entry.read(event, line, &self.declared_entities) {
                         entry.malformed.get_or_insert(format!("line {line}: {error}"));
                     }
                 }
@@ -188,7 +213,8 @@ impl<R: BufRead> Entries<R> {
 
 impl Entry {
     /// Takes in an event inside the entry; `line` is where it ends.
-    fn read(&mut self, event: Event<'_>, line: usize) -> Result<(), Box<dyn Error>> {
+    /// `declared`: the entities the document type declaration declares.
+    fn read(&mut self, event: Event<'_>, line: usize, declared: &[String]) -> Result<(), Box<dyn Error>> {
         match event {
             Event::Start(start) => {
                 self.take_category(&start)?;
@@ -202,13 +228,24 @@ impl Entry {
                 }
             }
             Event::Empty(start) => self.take_category(&start)?,
-            Event::Text(text) => self.push_text(&text.decode()?),
+            Event::Text(text) => {
+                let text = text.decode()?;
+                // XML 1.0 allows no C0 control but tab and line breaks, nor U+FFFE and U+FFFF.
+                let not_xml = |c: char| c < ' ' && !matches!(c, '\t' | '\n' | '\r') || matches!(c, '\u{fffe}' | '\u{ffff}');
+                if let Some(c) = text.chars().find(|&c| not_xml(c)) {
+                    return Err(format!("control character U+{:04X} in text (XML does not allow it)", u32::from(c)).into());
+                }
+                self.push_text(&text);
+            }
             Event::CData(text) => self.push_text(&text.decode()?),
             Event::GeneralRef(reference) => match reference.resolve_char_ref()? {
                 Some(c) => self.push_text(c.encode_utf8(&mut [0; 4])),
                 None => {
                     let name = reference.decode()?;
-                    let text = resolve_predefined_entity(&name).ok_or_else(|| format!("unknown entity `&{name};`"))?;
+                    let text = resolve_predefined_entity(&name).ok_or_else(|| match declared.iter().any(|d| *d == name) {
+                        true => format!("entity `&{name};` is declared in the document type declaration, which is not read (no entity is expanded, no external file fetched)"),
+                        false => format!("unknown entity `&{name};`"),
+                    })?;
                     self.push_text(text);
                 }
             },
@@ -264,6 +301,7 @@ impl Entry {
             required([("id", self.id), ("title", self.title), ("summary", self.summary)])
                 .map_err(|missing| problem(format!("entry has {missing}")))?;
         let arxiv_id = arxiv_id(&id).ok_or_else(|| problem(format!("entry id \"{id}\" is not an arXiv abstract URL")))?;
+        check_lengths(&title, "summary", &abstract_text).map_err(|message| problem(format!("entry {arxiv_id}: {message}")))?;
         Ok(Record::Paper(Paper {
             title,
             abstract_text,
@@ -276,6 +314,19 @@ impl Entry {
             abstract_line: self.summary_line,
         }))
     }
+}
+
+/// The names `<!ENTITY name ...>` declarations in a document type declaration declare.
+fn declared_entities(doctype: &str) -> Vec<String> {
+    doctype
+        .split("<!ENTITY")
+        .skip(1)
+        .filter_map(|declaration| {
+            let declaration = declaration.trim_start();
+            let declaration = declaration.strip_prefix('%').map_or(declaration, str::trim_start);
+            declaration.split(|c: char| c.is_whitespace()).next().filter(|name| !name.is_empty()).map(String::from)
+        })
+        .collect()
 }
 
 /// Passes a stream through to the XML reader and remembers where its line breaks are, so that
@@ -406,6 +457,43 @@ mod tests {
         let (_, read) = read_all(&path);
         assert!(read.papers.is_empty());
         assert_eq!(problem_lines(&read), [(Some(6), "arXiv API error: incorrect id format for 1234.12345")]);
+    }
+
+    #[test]
+    fn dtd_entities_are_never_expanded_and_raw_control_characters_spoil_their_entry() {
+        let entry = |id: &str, summary: &str| format!("<entry><id>http://arxiv.org/abs/{id}</id><title>T {id}</title><summary>{summary}</summary></entry>\n");
+        let feed = format!(
+            "<!DOCTYPE feed [\n<!ENTITY lol \"lol\">\n<!ENTITY % p SYSTEM \"file:///etc/shadow\">\n<!ENTITY xxe SYSTEM \"file:///etc/passwd\">\n]>\n<feed>\n{}{}{}{}</feed>\n",
+            entry("2401.00001", "Fine &#x1b;[0m text."),
+            entry("2401.00002", "Leak &xxe;"),
+            entry("2401.00003", "Bell \u{7} rings"),
+            entry("2401.00004", "Laugh &lol;"),
+        );
+        let (_, read) = crate::ingest::testing::read_written("feed.atom", feed);
+        assert_eq!(read.papers.iter().map(|p| p.abstract_text.as_str()).collect::<Vec<_>>(), ["Fine [0m text."]);
+        let declared = "is declared in the document type declaration, which is not read (no entity is expanded, no external file fetched)";
+        assert_eq!(
+            problem_lines(&read),
+            [
+                (Some(8), format!("malformed entry: line 8: entity `&xxe;` {declared}").as_str()),
+                (Some(9), "malformed entry: line 9: control character U+0007 in text (XML does not allow it)"),
+                (Some(10), format!("malformed entry: line 10: entity `&lol;` {declared}").as_str()),
+            ]
+        );
+    }
+
+    #[test]
+    fn documents_that_are_no_feed_or_an_empty_one_are_one_problem() {
+        let html = "<!DOCTYPE html>\n<html><body><p>Service Unavailable<br></p></body></html>\n";
+        let (_, read) = crate::ingest::testing::read_written("page.xml", html);
+        assert_eq!(
+            problem_lines(&read),
+            [(Some(2), "an HTML page (root element <html>): neither an arXiv API response (Atom) nor a listing page (text)")]
+        );
+        let (_, read) = crate::ingest::testing::read_written("rss.xml", "<rss><channel></channel></rss>");
+        assert_eq!(problem_lines(&read), [(Some(1), "the root element is <rss>, not an Atom <feed>: not an arXiv API response")]);
+        let (_, read) = crate::ingest::testing::read_written("none.atom", "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>q</title></feed>");
+        assert_eq!(problem_lines(&read), [(None, "the feed holds no <entry>: no papers")]);
     }
 
     #[test]

@@ -9,12 +9,12 @@
 //! ```
 //! (one line each in the file). Fields other than those below are ignored.
 
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 use std::sync::Arc;
 
 use serde::Deserialize;
 
-use super::text::{arxiv_id, collapse_whitespace, iso_date, json_error, non_blank, required, unique};
+use super::text::{arxiv_id, check_lengths, collapse_whitespace, iso_date, json_error, megabytes, non_blank, required, unique, MAX_RECORD_BYTES};
 use super::{Pending, PendingRecords, Problem};
 use crate::model::{Listing, Paper, Record};
 
@@ -34,20 +34,38 @@ struct Entry {
 }
 
 /// Streams the papers of a snapshot file, a line at a time, unparsed (see [`Pending`]); blank
-/// lines are skipped.
+/// lines are skipped, lines longer than a record can be are skipped unread. A file whose first
+/// line is a lone `{` is pretty-printed JSON, not JSON lines: one problem, and nothing is read.
 pub(super) fn records(listing: Arc<Listing>, mut input: impl BufRead + Send + 'static) -> PendingRecords {
     let mut line = 0;
     let mut buf = Vec::new();
     let mut failed = false;
+    let mut first = true;
     Box::new(std::iter::from_fn(move || {
         while !failed {
             buf.clear();
-            match input.read_until(b'\n', &mut buf) {
-                Ok(0) => return None,
-                Ok(_) => {
+            match read_line(&mut input, &mut buf) {
+                Ok(Line::End) => return None,
+                Ok(Line::TooLong(bytes)) => {
+                    line += 1;
+                    let message = format!(
+                        "line is {} long, more than a record may take ({}): skipped unread",
+                        megabytes(bytes),
+                        megabytes(MAX_RECORD_BYTES as u64)
+                    );
+                    return Some(Err(Problem::new(&listing.path, line, message)));
+                }
+                Ok(Line::Read) => {
                     line += 1;
                     let json = buf.trim_ascii();
+                    if json == b"{" && std::mem::take(&mut first) {
+                        failed = true;
+                        let message = "the first line holds only `{`: this is pretty-printed JSON, not JSON lines \
+                                       (one record a line; `jq -c . FILE` converts it)";
+                        return Some(Err(Problem::new(&listing.path, line, message)));
+                    }
                     if !json.is_empty() {
+                        first = false;
                         return Some(Ok(Pending::ArxivJsonLine { listing: listing.clone(), line, json: json.to_vec() }));
                     }
                 }
@@ -59,6 +77,45 @@ pub(super) fn records(listing: Arc<Listing>, mut input: impl BufRead + Send + 's
         }
         None
     }))
+}
+
+/// What [`read_line`] found.
+enum Line {
+    End,
+    Read,
+    /// A line of this many bytes (line break included), longer than `MAX_RECORD_BYTES`.
+    TooLong(u64),
+}
+
+/// Reads a line into `buf`, unless it is longer than a record may be: then it is consumed and
+/// counted, not kept.
+fn read_line(input: &mut impl BufRead, buf: &mut Vec<u8>) -> std::io::Result<Line> {
+    let limit = MAX_RECORD_BYTES as u64 + 1;
+    let n = input.by_ref().take(limit).read_until(b'\n', buf)?;
+    if n == 0 {
+        return Ok(Line::End);
+    }
+    if (n as u64) < limit || buf.last() == Some(&b'\n') {
+        return Ok(Line::Read);
+    }
+    let mut bytes = n as u64;
+    loop {
+        let available = input.fill_buf()?;
+        if available.is_empty() {
+            break;
+        }
+        let (taken, end) = match available.iter().position(|&b| b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (available.len(), false),
+        };
+        input.consume(taken);
+        bytes += taken as u64;
+        if end {
+            break;
+        }
+    }
+    buf.clear();
+    Ok(Line::TooLong(bytes))
 }
 
 /// The paper on `line`, parsed from its `json`.
@@ -73,18 +130,25 @@ pub(super) fn paper(listing: &Arc<Listing>, line: usize, json: &[u8]) -> Result<
         ("abstract", non_blank(entry.abstract_text.as_deref())),
     ])
     .map_err(|missing| problem(format!("{record} has {missing}")))?;
+    check_lengths(&title, "abstract", &abstract_text).map_err(|message| problem(format!("{record}: {message}")))?;
     let arxiv_id = arxiv_id(&id).ok_or_else(|| problem(format!("id \"{id}\" is not an arXiv identifier")))?;
     Ok(Record::Paper(Paper {
         title,
         abstract_text,
         arxiv_id: Some(arxiv_id),
         authors: authors(&entry),
-        categories: unique(entry.categories.iter().flat_map(|c| c.split_whitespace()).map(String::from)),
+        categories: categories(&entry),
         date: entry.update_date.as_deref().and_then(iso_date),
         source: listing.clone(),
         title_line: line,
         abstract_line: line,
     }))
+}
+
+/// The category codes, primary first, once each.
+fn categories(entry: &Entry) -> Vec<String> {
+    let codes = entry.categories.as_deref().map(collapse_whitespace).unwrap_or_default();
+    unique(codes.split(' ').filter(|code| !code.is_empty()).map(String::from))
 }
 
 /// `authors_parsed` as display names when present, else the `authors` string split.
@@ -177,6 +241,44 @@ mod tests {
         );
         assert_eq!(problems[1], format!("{path}:4: record 2312.11514 has no abstract"));
         assert_eq!(problems[2], format!("{path}:6: record has no id or title"));
+    }
+
+    #[test]
+    fn a_line_longer_than_a_record_is_skipped_unread() {
+        let good = r#"{"id": "2401.09417", "title": "Vision Mamba", "abstract": "We propose Vim."}"#;
+        let huge = format!(r#"{{"id": "2401.00001", "title": "Huge", "abstract": "{}"}}"#, "x".repeat(MAX_RECORD_BYTES));
+        let (_, read) = crate::ingest::testing::read_written("big.jsonl", format!("{good}\n{huge}\n\n{good}"));
+        assert_eq!(read.papers.iter().map(|p| p.title_line).collect::<Vec<_>>(), [1, 4]);
+        assert_eq!(
+            crate::ingest::testing::problem_lines(&read),
+            [(Some(2), "line is 4.2 MB long, more than a record may take (4.2 MB): skipped unread")]
+        );
+    }
+
+    #[test]
+    fn pretty_printed_json_is_one_problem() {
+        let (_, read) = crate::ingest::testing::read_written("one.jsonl", "\n{\n  \"id\": \"2401.09417\",\n  \"title\": \"Vim\"\n}\n");
+        assert!(read.papers.is_empty());
+        let problems = crate::ingest::testing::problem_lines(&read);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].0, Some(2));
+        assert!(problems[0].1.starts_with("the first line holds only `{`: this is pretty-printed JSON"), "{}", problems[0].1);
+    }
+
+    #[test]
+    fn escaped_control_characters_are_dropped_and_long_titles_refused() {
+        let lines = [
+            r#"{"id": "2401.09417", "title": "\u001b[1mVision\u0000Mamba", "abstract": "Vim\ufffe.", "categories": "cs.CV\u0001 cs.LG", "authors": "A\u0007 Smith"}"#.to_owned(),
+            format!(r#"{{"id": "2401.09418", "title": "{}", "abstract": "A."}}"#, "T".repeat(2001)),
+        ];
+        let (_, read) = crate::ingest::testing::read_written("c.jsonl", lines.join("\n"));
+        let vim = &read.papers[0];
+        assert_eq!((vim.title.as_str(), vim.abstract_text.as_str()), ("[1mVision Mamba", "Vim ."));
+        assert_eq!((vim.categories.clone(), vim.authors.clone()), (vec!["cs.CV".to_owned(), "cs.LG".to_owned()], vec!["A Smith".to_owned()]));
+        assert_eq!(
+            crate::ingest::testing::problem_lines(&read),
+            [(Some(2), "record 2401.09418: title is 2001 characters long: longer than any title (2000 at most)")]
+        );
     }
 
     #[test]

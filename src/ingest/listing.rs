@@ -20,7 +20,7 @@ use std::sync::{Arc, LazyLock};
 
 use regex::Regex;
 
-use super::text::{collapse_whitespace, preview};
+use super::text::{check_lengths, collapse_whitespace, preview};
 use super::Problem;
 use crate::model::{Listing, Paper};
 
@@ -43,6 +43,42 @@ pub struct ListingPage {
 struct Paragraph {
     text: String,
     line: usize,
+    /// The first line of the paragraph that is not text, if any (an index into [`Decoded::bad`]).
+    bad: Option<usize>,
+}
+
+/// A page's bytes as text: lines that are not text (invalid UTF-8, control bytes) are kept with
+/// their bad bytes replaced, and listed.
+struct Decoded {
+    text: String,
+    bad: Vec<BadLine>,
+}
+
+/// A line holding bytes that are not text.
+struct BadLine {
+    line: usize,
+    /// Offset of the first bad byte in the file.
+    offset: usize,
+    /// Offset of the first bad byte in the line.
+    column: usize,
+    byte: u8,
+    utf8: bool,
+}
+
+impl BadLine {
+    /// What is wrong, for a skipped entry.
+    fn describe(&self) -> String {
+        let what = if self.utf8 { "invalid UTF-8" } else { "control byte" };
+        format!("not text: {what} 0x{:02x} at column {}", self.byte, self.column + 1)
+    }
+
+    /// What is wrong, for a page that is not text at all.
+    fn describe_page(&self) -> String {
+        match self.utf8 {
+            true => format!("binary data: invalid UTF-8 at byte {}; a listing page must be text", self.offset),
+            false => format!("binary data: control byte 0x{:02x} at byte {}; a listing page must be text", self.byte, self.offset),
+        }
+    }
 }
 
 /// Parses a listing page from raw bytes; `path` names it in errors and in the graph.
@@ -50,14 +86,8 @@ pub fn parse_listing(path: &Path, bytes: &[u8]) -> ListingPage {
     let mut page = ListingPage { listing: Arc::new(Listing::new(path)), papers: Vec::new(), problems: Vec::new() };
     let problem = |line: Option<usize>, message: String| Problem::new(path, line, message);
 
-    let text = match decode_text(bytes) {
-        Ok(text) => text,
-        Err((line, message)) => {
-            page.problems.push(problem(Some(line), message));
-            return page;
-        }
-    };
-    let paragraphs = split_paragraphs(text);
+    let decoded = decode_text(bytes);
+    let paragraphs = split_paragraphs(&decoded);
     if paragraphs.is_empty() {
         page.problems.push(problem(None, "empty file: no listing entries".into()));
         return page;
@@ -81,12 +111,17 @@ pub fn parse_listing(path: &Path, bytes: &[u8]) -> ListingPage {
     }
     page.listing = Arc::new(Listing { date, ..(*page.listing).clone() });
 
+    // A paragraph that is not part of an entry: `message`, or what makes it not text.
+    let lone = |paragraph: &Paragraph, message: String| match paragraph.bad.map(|i| &decoded.bad[i]) {
+        Some(bad) => problem(Some(bad.line), format!("{}: skipped the paragraph \"{}\" (line {})", bad.describe(), preview(&paragraph.text), paragraph.line)),
+        None => problem(Some(paragraph.line), message),
+    };
     let mut i = 0;
     while i < rest.len() {
         let title = &rest[i];
         if looks_like_abstract(&title.text) {
-            page.problems.push(problem(
-                Some(title.line),
+            page.problems.push(lone(
+                title,
                 format!("expected a title, found an abstract-like paragraph with no title before it: \"{}\"", preview(&title.text)),
             ));
             i += 1;
@@ -94,6 +129,19 @@ pub fn parse_listing(path: &Path, bytes: &[u8]) -> ListingPage {
         }
         match rest.get(i + 1) {
             Some(abstract_) if looks_like_abstract(&abstract_.text) => {
+                if let Some(bad) = title.bad.or(abstract_.bad).map(|i| &decoded.bad[i]) {
+                    page.problems.push(problem(
+                        Some(bad.line),
+                        format!("{}: skipped the entry \"{}\" (line {})", bad.describe(), preview(&title.text), title.line),
+                    ));
+                    i += 2;
+                    continue;
+                }
+                if let Err(message) = check_lengths(&title.text, "abstract", &abstract_.text) {
+                    page.problems.push(problem(Some(title.line), format!("entry \"{}\": {message}", preview(&title.text))));
+                    i += 2;
+                    continue;
+                }
                 page.papers.push(Paper {
                     title: title.text.clone(),
                     abstract_text: abstract_.text.clone(),
@@ -108,8 +156,8 @@ pub fn parse_listing(path: &Path, bytes: &[u8]) -> ListingPage {
                 i += 2;
             }
             Some(next) => {
-                page.problems.push(problem(
-                    Some(title.line),
+                page.problems.push(lone(
+                    title,
                     format!(
                         "title \"{}\" has no abstract: the next paragraph (line {}) looks like another title",
                         preview(&title.text),
@@ -119,36 +167,61 @@ pub fn parse_listing(path: &Path, bytes: &[u8]) -> ListingPage {
                 i += 1;
             }
             None => {
-                page.problems.push(problem(
-                    Some(title.line),
+                page.problems.push(lone(
+                    title,
                     format!("title \"{}\" has no abstract: the file ends after it", preview(&title.text)),
                 ));
                 i += 1;
             }
         }
     }
+    if page.papers.is_empty() {
+        if let Some(bad) = decoded.bad.first() {
+            // Nothing readable, and bytes that are not text: a binary file, not a damaged page.
+            page.problems = vec![problem(Some(bad.line), bad.describe_page())];
+        }
+    }
     page
 }
 
-/// Checks the bytes are text: UTF-8 without NUL or other control bytes (tabs and line breaks
-/// aside). On failure returns the 1-based line of the first bad byte and a message.
-fn decode_text(bytes: &[u8]) -> Result<&str, (usize, String)> {
-    let line_at = |offset: usize| bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let at = e.valid_up_to();
-        (line_at(at), format!("binary data: invalid UTF-8 at byte {at}; a listing page must be text"))
-    })?;
-    if let Some(at) = text.bytes().position(|b| b.is_ascii_control() && !matches!(b, b'\n' | b'\r' | b'\t')) {
-        return Err((line_at(at), format!("binary data: control byte 0x{:02x} at byte {at}; a listing page must be text", bytes[at])));
+/// Decodes a page line by line: a line that is not UTF-8 or holds control bytes other than
+/// white space (tabs, form feeds, line breaks) is kept with its bad bytes replaced by U+FFFD and
+/// listed, so only the entry it belongs to is lost.
+fn decode_text(bytes: &[u8]) -> Decoded {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let mut decoded = Decoded { text: String::with_capacity(bytes.len()), bad: Vec::new() };
+    let mut offset = 0;
+    let control = |b: u8| b.is_ascii_control() && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0b | 0x0c);
+    for (index, line) in bytes.split_inclusive(|&b| b == b'\n').enumerate() {
+        let first_control = line.iter().position(|&b| control(b));
+        match std::str::from_utf8(line) {
+            Ok(text) if first_control.is_none() => decoded.text.push_str(text),
+            result => {
+                let invalid = result.err().map(|e| e.valid_up_to());
+                let (column, utf8) = match (invalid, first_control) {
+                    (Some(i), Some(c)) if c < i => (c, false),
+                    (Some(i), _) => (i, true),
+                    (None, c) => (c.unwrap_or(0), false),
+                };
+                let line_number = index + 1;
+                decoded.bad.push(BadLine { line: line_number, offset: offset + column, column, byte: line[column], utf8 });
+                let lossy = String::from_utf8_lossy(line);
+                decoded.text.extend(lossy.chars().map(|c| if c.is_ascii() && control(c as u8) { char::REPLACEMENT_CHARACTER } else { c }));
+            }
+        }
+        offset += line.len();
     }
-    Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
+    decoded
 }
 
 /// Splits on blank lines (CRLF or LF; lines holding only white space count as blank).
-fn split_paragraphs(text: &str) -> Vec<Paragraph> {
+fn split_paragraphs(decoded: &Decoded) -> Vec<Paragraph> {
     let mut paragraphs: Vec<Paragraph> = Vec::new();
     let mut in_paragraph = false;
-    for (index, line) in text.lines().enumerate() {
+    let mut bad = decoded.bad.iter().enumerate().peekable();
+    for (index, line) in decoded.text.lines().enumerate() {
+        let line_number = index + 1;
+        let bad_here = bad.next_if(|(_, b)| b.line == line_number).map(|(i, _)| i);
         let line = line.trim();
         if line.is_empty() {
             in_paragraph = false;
@@ -156,8 +229,9 @@ fn split_paragraphs(text: &str) -> Vec<Paragraph> {
             let last = paragraphs.last_mut().unwrap();
             last.text.push(' ');
             last.text.push_str(line);
+            last.bad = last.bad.or(bad_here);
         } else {
-            paragraphs.push(Paragraph { text: line.to_owned(), line: index + 1 });
+            paragraphs.push(Paragraph { text: line.to_owned(), line: line_number, bad: bad_here });
             in_paragraph = true;
         }
     }
@@ -212,6 +286,34 @@ mod tests {
         assert_eq!(page.problems[0].line, Some(7));
         assert!(page.problems[0].to_string().starts_with("page.txt:7: title \"Orphan Title\" has no abstract"));
         assert!(page.problems[1].message.contains("the file ends after it"));
+    }
+
+    #[test]
+    fn bytes_that_are_not_text_cost_only_their_entry() {
+        let mut bytes = format!("Mar 13\n\nGood One\n\n{ABSTRACT}\n\nCaf").into_bytes();
+        bytes.extend(b"\xe9 Reviews\n\n");
+        bytes.extend(format!("{ABSTRACT}\n\nGood Two\n\n{ABSTRACT}\n\nNul Title\n\nWe study\x00 a problem. ").as_bytes());
+        bytes.extend(format!("{ABSTRACT}\n\n\x0cFeed Title\n\n{ABSTRACT}\n\n").as_bytes());
+        bytes.extend([0; 100]);
+        let page = parse_listing(Path::new("page.txt"), &bytes);
+        let titles: Vec<_> = page.papers.iter().map(|p| p.title.as_str()).collect();
+        assert_eq!(titles, ["Good One", "Good Two", "Feed Title"], "a form feed is white space");
+        let problems: Vec<String> = page.problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            problems,
+            [
+                "page.txt:7: not text: invalid UTF-8 0xe9 at column 4: skipped the entry \"Caf\u{fffd} Reviews\" (line 7)",
+                "page.txt:17: not text: control byte 0x00 at column 9: skipped the entry \"Nul Title\" (line 15)",
+                "page.txt:23: not text: control byte 0x00 at column 1: skipped the paragraph \"\u{fffd}×100\" (line 23)",
+            ]
+        );
+    }
+
+    #[test]
+    fn an_abstract_longer_than_any_is_skipped() {
+        let page = parse(&format!("Good\n\n{ABSTRACT}\n\nRunaway\n\n{}\n", "Words go on. ".repeat(10_000)));
+        assert_eq!(page.papers.len(), 1);
+        assert_eq!(page.problems[0].to_string(), "page.txt:5: entry \"Runaway\": abstract is 129999 characters long: longer than any abstract (100000 at most)");
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod pwc;
 mod source;
 mod text;
 
+use std::collections::HashMap;
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -182,13 +183,14 @@ fn collect(records: Records, out: &mut Ingested) {
 
 /// The files to read for `inputs`: files as given, directories recursively (files named
 /// `*.txt`, `*.jsonl`, `*.json`, `*.xml` or `*.atom`, each optionally `.gz`, in name order so
-/// builds are deterministic). Inputs that cannot be listed, and directories holding no such
-/// file, are problems.
+/// builds are deterministic). Symbolic links are followed, but a directory is read once: one
+/// reached again (a symlink loop) is a problem, and so is an input that cannot be listed, a
+/// directory inside one that cannot, and a directory holding no such file.
 pub fn input_files(inputs: &[PathBuf]) -> (Vec<PathBuf>, Vec<Problem>) {
     let mut files = Vec::new();
     let mut problems = Vec::new();
     for input in inputs {
-        match collect_files(input) {
+        match collect_files(input, &mut problems) {
             Ok(found) if found.is_empty() => problems.push(Problem::new(
                 input,
                 None,
@@ -201,17 +203,42 @@ pub fn input_files(inputs: &[PathBuf]) -> (Vec<PathBuf>, Vec<Problem>) {
     (files, problems)
 }
 
-fn collect_files(input: &Path) -> Result<Vec<PathBuf>, String> {
+/// The input files under `input` (see [`input_files`]); problems inside it go to `problems`.
+fn collect_files(input: &Path, problems: &mut Vec<Problem>) -> Result<Vec<PathBuf>, String> {
     let meta = std::fs::metadata(input).map_err(|e| format!("cannot read input: {e}"))?;
     if !meta.is_dir() {
         return Ok(vec![input.to_path_buf()]);
     }
     let mut files = Vec::new();
+    // Directories read, by their canonical path, with the path they were first reached by.
+    let mut seen: HashMap<PathBuf, PathBuf> = HashMap::new();
     let mut pending = vec![input.to_path_buf()];
     while let Some(dir) = pending.pop() {
-        let entries = std::fs::read_dir(&dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+        let canonical = std::fs::canonicalize(&dir).unwrap_or_else(|_| dir.clone());
+        if let Some(first) = seen.get(&canonical) {
+            let message = format!("the same directory as {}, reached again through a symbolic link: not read twice", first.display());
+            problems.push(Problem::new(&dir, None, message));
+            continue;
+        }
+        seen.insert(canonical, dir.clone());
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if dir == input => return Err(format!("cannot list {}: {e}", dir.display())),
+            Err(e) => {
+                problems.push(Problem::new(&dir, None, format!("cannot list directory: {e}")));
+                continue;
+            }
+        };
+        let mut found = Vec::new();
         for entry in entries {
-            let path = entry.map_err(|e| format!("cannot list {}: {e}", dir.display()))?.path();
+            match entry {
+                Ok(entry) => found.push(entry.path()),
+                Err(e) => problems.push(Problem::new(&dir, None, format!("cannot list directory: {e}"))),
+            }
+        }
+        // Subdirectories in reverse name order, so that they are read in name order.
+        found.sort();
+        for path in found.into_iter().rev() {
             if path.is_dir() {
                 pending.push(path);
             } else if format_extension(&path).is_some_and(|ext| INPUT_EXTENSIONS.contains(&ext.as_str())) {
@@ -268,6 +295,15 @@ pub(crate) mod testing {
         assert!(paper.abstract_text.ends_with("Code is available at https://github.com/hustvl/Vim."));
         assert!(!paper.abstract_text.contains("  ") && !paper.abstract_text.contains('\n'));
         assert_eq!(paper.authors, ["Lianghui Zhu", "Bencheng Liao", "Qian Zhang", "Xinlong Wang", "Wenyu Liu", "Xinggang Wang"]);
+    }
+
+    /// Writes `bytes` to a file `name` in a new temporary directory and reads it.
+    pub fn read_written(name: &str, bytes: impl AsRef<[u8]>) -> (tempfile::TempDir, Ingested) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let (_, read) = read_all(&path);
+        (dir, read)
     }
 
     /// Problems as `(line, message)`.

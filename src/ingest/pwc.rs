@@ -20,7 +20,7 @@ use std::sync::Arc;
 use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::Deserialize;
 
-use super::text::{arxiv_id, iso_date, json_error, non_blank, required};
+use super::text::{arxiv_id, check_lengths, iso_date, json_error, megabytes, non_blank, preview, required, url_problem, MAX_RECORD_BYTES};
 use super::{Format, Problem, Records};
 use crate::model::{CodeLink, Listing, Paper, Record};
 
@@ -56,7 +56,7 @@ struct Keys {
 /// Tells papers from links by the keys of the first elements (`repo_url`: links, `abstract`:
 /// papers), then streams the records of `input`, a JSON array.
 pub(super) fn records(listing: Arc<Listing>, input: impl BufRead + Send + 'static) -> Result<(Format, Records), Problem> {
-    let mut elements = Elements { input, path: listing.path.clone(), line: 1, last_byte: None, count: 0, in_array: false, done: false };
+    let mut elements = Elements { input, path: listing.path.clone(), line: 1, last_byte: None, count: 0, arrays: 0, in_array: false, done: false };
     let mut peeked = Vec::new();
     let format = loop {
         let Some(next) = elements.next() else {
@@ -88,6 +88,7 @@ fn paper(listing: &Arc<Listing>, element: &Element) -> Result<Record, Problem> {
     let [title, abstract_text] =
         required([("title", non_blank(paper.title.as_deref())), ("abstract", non_blank(paper.abstract_text.as_deref()))])
             .map_err(|missing| element.problem(listing, missing))?;
+    check_lengths(&title, "abstract", &abstract_text).map_err(|message| element.problem(listing, message))?;
     Ok(Record::Paper(Paper {
         title,
         abstract_text,
@@ -103,11 +104,26 @@ fn paper(listing: &Arc<Listing>, element: &Element) -> Result<Record, Problem> {
 
 fn link(listing: &Arc<Listing>, element: &Element) -> Result<Record, Problem> {
     let link: PwcLink = element.parse(listing)?;
-    let [url] = required([("repo_url", non_blank(link.repo_url.as_deref()))])
+    let [url] = required([("repo_url", link.repo_url.as_deref().map(str::trim).filter(|url| !url.is_empty()).map(String::from))])
         .map_err(|missing| element.problem(listing, missing))?;
+    if let Some(why) = url_problem(&url) {
+        return Err(element.problem(listing, format!("repo_url \"{}\" is not a usable URL: {why}", preview(&url))));
+    }
+    let title = non_blank(link.paper_title.as_deref());
+    if let Some(title) = &title {
+        check_lengths(title, "abstract", "").map_err(|message| element.problem(listing, format!("paper_{message}")))?;
+    }
+    let arxiv_id = link.paper_arxiv_id.as_deref().and_then(arxiv_id);
+    if arxiv_id.is_none() && title.is_none() {
+        let why = match link.paper_arxiv_id.as_deref().and_then(|id| non_blank(Some(id))) {
+            Some(id) => format!("paper_arxiv_id \"{}\" is not an arXiv identifier, and there is no paper_title", preview(&id)),
+            None => "no paper_arxiv_id or paper_title: the link names no paper".to_owned(),
+        };
+        return Err(element.problem(listing, why));
+    }
     Ok(Record::CodeLink(CodeLink {
-        arxiv_id: link.paper_arxiv_id.as_deref().and_then(arxiv_id),
-        title: non_blank(link.paper_title.as_deref()),
+        arxiv_id,
+        title,
         url,
         official: link.is_official,
         source: listing.clone(),
@@ -117,7 +133,10 @@ fn link(listing: &Arc<Listing>, element: &Element) -> Result<Record, Problem> {
 
 /// The bytes of one array element.
 struct Element {
+    /// Its bytes; empty when it is larger than a record may be.
     bytes: Vec<u8>,
+    /// Its size, when it is larger than a record may be.
+    oversize: Option<u64>,
     /// 1-based line where it starts.
     line: usize,
     /// 1-based position in the array.
@@ -130,6 +149,10 @@ impl Element {
     }
 
     fn parse<T: DeserializeOwned>(&self, listing: &Listing) -> Result<T, Problem> {
+        if let Some(size) = self.oversize {
+            let message = format!("{} long, more than a record may take ({}): skipped unread", megabytes(size), megabytes(MAX_RECORD_BYTES as u64));
+            return Err(self.problem(listing, message));
+        }
         serde_json::from_slice(&self.bytes).map_err(|e| self.problem(listing, json_error(&e, self.line, &self.bytes)))
     }
 }
@@ -144,6 +167,8 @@ struct Elements<R> {
     last_byte: Option<u8>,
     /// Elements cut so far.
     count: usize,
+    /// Arrays begun so far (a file may hold several one after the other: dumps concatenated).
+    arrays: usize,
     in_array: bool,
     done: bool,
 }
@@ -163,29 +188,46 @@ impl<R: BufRead> Iterator for Elements<R> {
 
 impl<R: BufRead> Elements<R> {
     fn cut(&mut self) -> io::Result<Result<Option<Element>, Problem>> {
-        if !self.in_array {
-            if self.skip(|b| b.is_ascii_whitespace())? != Some(b'[') {
-                return Ok(Err(Problem::new(&self.path, self.line, "not a JSON array")));
+        loop {
+            if !self.in_array {
+                match self.skip(|b| b.is_ascii_whitespace())? {
+                    Some(b'[') => {
+                        self.take_byte();
+                        self.in_array = true;
+                        self.arrays += 1;
+                    }
+                    None if self.arrays > 0 => return Ok(Ok(None)),
+                    _ if self.arrays == 0 => return Ok(Err(Problem::new(&self.path, self.line, "not a JSON array"))),
+                    _ => {
+                        let buf = self.input.fill_buf()?;
+                        let what = preview(&String::from_utf8_lossy(&buf[..buf.len().min(256)]));
+                        let message = format!("\"{what}\" after the end of the array (after record {}): only another array may follow", self.count);
+                        return Ok(Err(Problem::new(&self.path, self.line, message)));
+                    }
+                }
             }
-            self.take_byte();
-            self.in_array = true;
-        }
-        match self.skip(|b| b.is_ascii_whitespace() || b == b',')? {
-            None => return Ok(Err(self.truncated(format!("the file ends before the array is closed, after record {}", self.count)))),
-            Some(b']') => {
-                self.take_byte();
-                return Ok(Ok(None));
+            match self.skip(|b| b.is_ascii_whitespace() || b == b',')? {
+                None => return Ok(Err(self.truncated(format!("the file ends before the array is closed, after record {}", self.count)))),
+                Some(b']') => {
+                    self.take_byte();
+                    self.in_array = false;
+                }
+                Some(_) => break,
             }
-            Some(_) => {}
         }
         self.count += 1;
         let line = self.line;
         let mut bytes = Vec::new();
-        if !self.scan_element(&mut bytes)? {
+        let mut size = 0;
+        if !self.scan_element(&mut bytes, &mut size)? {
             let message = format!("the file ends inside record {} (line {line}): the array is never closed", self.count);
             return Ok(Err(self.truncated(message)));
         }
-        Ok(Ok(Some(Element { bytes, line, index: self.count })))
+        let oversize = (size > MAX_RECORD_BYTES as u64).then_some(size);
+        if oversize.is_some() {
+            bytes = Vec::new();
+        }
+        Ok(Ok(Some(Element { bytes, oversize, line, index: self.count })))
     }
 
     /// A problem at the last line of the file.
@@ -216,9 +258,9 @@ impl<R: BufRead> Elements<R> {
     }
 
     /// Moves one element's bytes into `element`: an object or array up to its matching close,
-    /// anything else up to the next `,` or `]` outside strings. False when the stream ends
-    /// first.
-    fn scan_element(&mut self, element: &mut Vec<u8>) -> io::Result<bool> {
+    /// anything else up to the next `,` or `]` outside strings; `size` counts them, `element`
+    /// keeps no more than `MAX_RECORD_BYTES` and one more. False when the stream ends first.
+    fn scan_element(&mut self, element: &mut Vec<u8>, size: &mut u64) -> io::Result<bool> {
         let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
         loop {
             let buf = self.input.fill_buf()?;
@@ -243,7 +285,7 @@ impl<R: BufRead> Elements<R> {
                     b'}' | b']' if depth == 1 => end = Some(i + 1),
                     // A close or comma outside any object ends a bare value; alone, it is the
                     // (malformed) element itself, so that scanning always moves on.
-                    b'}' | b']' | b',' if depth == 0 => end = Some(if i == 0 && element.is_empty() { 1 } else { i }),
+                    b'}' | b']' | b',' if depth == 0 => end = Some(if i == 0 && *size == 0 { 1 } else { i }),
                     _ => {}
                 }
                 if end.is_some() {
@@ -251,7 +293,9 @@ impl<R: BufRead> Elements<R> {
                 }
             }
             let taken = end.unwrap_or(buf.len());
-            element.extend_from_slice(&buf[..taken]);
+            let room = (MAX_RECORD_BYTES + 1).saturating_sub(element.len());
+            element.extend_from_slice(&buf[..taken.min(room)]);
+            *size += taken as u64;
             self.consume(taken);
             if end.is_some() {
                 return Ok(true);
@@ -378,13 +422,55 @@ mod tests {
     fn a_malformed_first_element_does_not_hide_the_format() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("links.json");
-        std::fs::write(&path, "[{\"repo_url\": https://github.com/a/b},\n {\"repo_url\": \"https://github.com/c/d\"}]").unwrap();
+        std::fs::write(&path, "[{\"repo_url\": https://github.com/a/b},\n {\"paper_title\": \"C\", \"repo_url\": \"https://github.com/c/d\"}]").unwrap();
         let (format, read) = read_all(&path);
         assert_eq!(format, Format::PwcLinks);
         assert_eq!(read.code_links.iter().map(|l| (l.url.as_str(), l.line)).collect::<Vec<_>>(), [("https://github.com/c/d", 2)]);
         assert_eq!(
             problem_lines(&read),
             [(Some(1), "record 1: invalid JSON at column 14: expected value: {\"repo_url\": https://github.com/a/b}")]
+        );
+    }
+
+    #[test]
+    fn concatenated_arrays_are_read_and_anything_else_after_one_is_a_problem() {
+        let paper = |n: u32| format!(r#"{{"title": "Paper {n}", "abstract": "About {n}."}}"#);
+        let (_, read) = crate::ingest::testing::read_written("two.json", format!("[{}]\n[{}, {}]\n", paper(1), paper(2), paper(3)));
+        assert_eq!(read.papers.len(), 3);
+        assert!(read.problems.is_empty(), "{:?}", read.problems);
+        let (_, read) = crate::ingest::testing::read_written("junk.json", format!("[{}]\n\n<!-- saved -->\n", paper(1)));
+        assert_eq!(read.papers.len(), 1);
+        assert_eq!(problem_lines(&read), [(Some(3), "\"<!-- saved -->\" after the end of the array (after record 1): only another array may follow")]);
+    }
+
+    #[test]
+    fn an_element_larger_than_a_record_is_skipped_unread() {
+        let huge = format!(r#"{{"title": "Huge", "abstract": "{}"}}"#, "x".repeat(super::MAX_RECORD_BYTES));
+        let text = format!("[{{\"title\": \"A\", \"abstract\": \"B.\"}},\n{huge},\n{{\"title\": \"C\", \"abstract\": \"D.\"}}]");
+        let (_, read) = crate::ingest::testing::read_written("big.json", text);
+        assert_eq!(read.papers.iter().map(|p| p.title.as_str()).collect::<Vec<_>>(), ["A", "C"]);
+        assert_eq!(problem_lines(&read), [(Some(2), "record 2: 4.2 MB long, more than a record may take (4.2 MB): skipped unread")]);
+    }
+
+    #[test]
+    fn links_must_name_a_paper_and_a_usable_url() {
+        let links = [
+            r#"{"paper_arxiv_id": "2401.09417", "repo_url": " https://github.com/hustvl/Vim "}"#,
+            r#"{"paper_arxiv_id": "2401.09417", "repo_url": "https://github.com/hust vl/Vim"}"#,
+            r#"{"paper_arxiv_id": "2401.09417", "repo_url": "git@github.com:hustvl/Vim.git"}"#,
+            r#"{"paper_arxiv_id": "n/a", "repo_url": "https://github.com/a/b"}"#,
+            r#"{"paper_title": " ", "repo_url": "https://github.com/a/b"}"#,
+        ];
+        let (_, read) = crate::ingest::testing::read_written("links.json", format!("[{}]", links.join(",\n")));
+        assert_eq!(read.code_links.iter().map(|l| l.url.as_str()).collect::<Vec<_>>(), ["https://github.com/hustvl/Vim"]);
+        assert_eq!(
+            problem_lines(&read),
+            [
+                (Some(2), "record 2: repo_url \"https://github.com/hust vl/Vim\" is not a usable URL: it holds a space"),
+                (Some(3), "record 3: repo_url \"git@github.com:hustvl/Vim.git\" is not a usable URL: an SSH address, not an http(s) URL"),
+                (Some(4), "record 4: paper_arxiv_id \"n/a\" is not an arXiv identifier, and there is no paper_title"),
+                (Some(5), "record 5: no paper_arxiv_id or paper_title: the link names no paper"),
+            ]
         );
     }
 

@@ -8,12 +8,14 @@ use std::sync::Arc;
 
 use flate2::bufread::MultiGzDecoder;
 
-use super::text::{collapse_whitespace, preview};
+use super::text::{megabytes, preview};
 use super::{arxiv_atom, arxiv_json, format_extension, parse_listing, pwc, ready, Format, Opened, Problem, Records};
 use crate::model::{Listing, Record};
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 const UTF8_BOM: &[u8] = b"\xef\xbb\xbf";
+/// Largest listing page read (pages are read whole; the bundled ones are about 100 kB).
+const MAX_LISTING_BYTES: u64 = 256 << 20;
 /// Bytes looked at past the first non-white-space byte to recognize a format.
 const SNIFF_LEN: usize = 64;
 /// Leading white space read at most while looking for the first byte that says something.
@@ -39,12 +41,17 @@ pub fn open(path: &Path) -> Result<Opened, Problem> {
     let size = file.metadata().map_err(cannot_read)?.len();
     let bytes_read = Arc::new(AtomicU64::new(0));
     let mut raw = BufReader::new(Counted { inner: file, count: bytes_read.clone() });
-    let mut content: Box<dyn BufRead + Send> = if raw.fill_buf().map_err(cannot_read)?.starts_with(&GZIP_MAGIC) {
-        Box::new(BufReader::new(MultiGzDecoder::new(raw)))
-    } else {
-        Box::new(raw)
+    let gzipped = raw.fill_buf().map_err(cannot_read)?.starts_with(&GZIP_MAGIC);
+    let mut content: Box<dyn BufRead + Send> = if gzipped { Box::new(BufReader::new(MultiGzDecoder::new(raw))) } else { Box::new(raw) };
+    let cannot_decompress = |e: io::Error| match gzipped {
+        true => Problem::new(path, None, format!("cannot decompress (gzip): {e}")),
+        false => cannot_read(e),
     };
-    let head = read_head(&mut content).map_err(cannot_read)?;
+    if let Some(big_endian) = utf16_bom(content.fill_buf().map_err(cannot_decompress)?) {
+        content.consume(2);
+        content = Box::new(BufReader::new(Utf16 { inner: content, big_endian, carry: Vec::new(), out: Vec::new(), at: 0 }));
+    }
+    let head = read_head(&mut content).map_err(cannot_decompress)?;
     let shape = recognize(path, &head)?;
     let input = Cursor::new(head).chain(content);
     let listing = Arc::new(Listing::new(path));
@@ -123,17 +130,96 @@ fn describe(head: &[u8]) -> String {
     } else if head.iter().all(u8::is_ascii_whitespace) {
         "only white space".into()
     } else if is_text(head) {
-        format!("text starting \"{}\"", preview(&collapse_whitespace(&String::from_utf8_lossy(head))))
+        format!("text starting \"{}\"", preview(&String::from_utf8_lossy(head)))
     } else {
         let bytes: Vec<String> = head.iter().take(8).map(|b| format!("{b:02x}")).collect();
-        format!("binary data (starting {})", bytes.join(" "))
+        let (what, advice) = COMPRESSED
+            .iter()
+            .find(|(magic, _, _)| head.starts_with(magic))
+            .map_or(("binary data", ""), |(_, what, advice)| (*what, *advice));
+        format!("{what} (starting {}){advice}", bytes.join(" "))
+    }
+}
+
+/// Magic bytes of archives and compressed files papergraph does not open, what they are, and
+/// what to do (gzip, already decompressed, here means it was compressed twice).
+const COMPRESSED: [(&[u8], &str, &str); 6] = [
+    (&GZIP_MAGIC, "gzip data inside gzip", ": the file is compressed twice"),
+    (b"PK\x03\x04", "a zip archive", ": unzip it first"),
+    (b"\xfd7zXZ\x00", "xz-compressed data", ": decompress it, or compress it with gzip"),
+    (b"BZh", "bzip2-compressed data", ": decompress it, or compress it with gzip"),
+    (b"\x28\xb5\x2f\xfd", "zstd-compressed data", ": decompress it, or compress it with gzip"),
+    (b"%PDF-", "a PDF document", ""),
+];
+
+/// The byte order a UTF-16 byte-order mark at the start of `bytes` announces: `Some(true)` for
+/// big-endian.
+fn utf16_bom(bytes: &[u8]) -> Option<bool> {
+    match bytes.get(..2)? {
+        [0xff, 0xfe] => Some(false),
+        [0xfe, 0xff] => Some(true),
+        _ => None,
+    }
+}
+
+/// UTF-16 text (past its byte-order mark) re-encoded as UTF-8, so every reader takes it: lines
+/// stay where they were (columns count UTF-8 bytes). Unpaired surrogates become U+FFFD.
+struct Utf16<R> {
+    inner: R,
+    big_endian: bool,
+    /// Bytes read but not yet decoded: half a code unit, or a high surrogate waiting for its pair.
+    carry: Vec<u8>,
+    /// Decoded UTF-8 not yet handed out, from `at`.
+    out: Vec<u8>,
+    at: usize,
+}
+
+impl<R: Read> Read for Utf16<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.at == self.out.len() {
+            self.out.clear();
+            self.at = 0;
+            let mut raw = [0u8; 8192];
+            let n = self.inner.read(&mut raw)?;
+            if n == 0 {
+                if self.carry.is_empty() {
+                    return Ok(0);
+                }
+                self.carry.clear(); // a cut unit or a lone high surrogate at the end
+                self.out.extend_from_slice("\u{fffd}".as_bytes());
+                break;
+            }
+            self.carry.extend_from_slice(&raw[..n]);
+            let unit = |pair: &[u8]| {
+                let pair = [pair[0], pair[1]];
+                if self.big_endian { u16::from_be_bytes(pair) } else { u16::from_le_bytes(pair) }
+            };
+            let mut units: Vec<u16> = self.carry.chunks_exact(2).map(unit).collect();
+            let mut decoded = units.len() * 2;
+            if units.last().is_some_and(|u| (0xd800..0xdc00).contains(u)) {
+                units.pop(); // its pair comes with the next read
+                decoded -= 2;
+            }
+            for c in char::decode_utf16(units) {
+                self.out.extend_from_slice(c.unwrap_or(char::REPLACEMENT_CHARACTER).encode_utf8(&mut [0; 4]).as_bytes());
+            }
+            self.carry.drain(..decoded);
+        }
+        let n = buf.len().min(self.out.len() - self.at);
+        buf[..n].copy_from_slice(&self.out[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
     }
 }
 
 /// A listing page is small: it is read whole and its papers and problems come in line order.
-fn listing_records(path: &Path, mut input: impl Read) -> io::Result<Records> {
+fn listing_records(path: &Path, input: impl Read) -> io::Result<Records> {
     let mut bytes = Vec::new();
-    input.read_to_end(&mut bytes)?;
+    input.take(MAX_LISTING_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_LISTING_BYTES {
+        let message = format!("more than {} of text: too big for a listing page; not read", megabytes(MAX_LISTING_BYTES));
+        return Ok(Box::new(std::iter::once(Err(Problem::new(path, None, message)))));
+    }
     let page = parse_listing(path, &bytes);
     let papers = page.papers.into_iter().map(|p| (p.title_line, Ok(Record::Paper(p))));
     let problems = page.problems.into_iter().map(|p| (p.line.unwrap_or(0), Err(p)));
@@ -265,6 +351,97 @@ mod tests {
         }
         let missing = open(&dir.path().join("missing.jsonl")).err().unwrap();
         assert!(missing.message.starts_with("cannot read file: "), "{missing}");
+    }
+
+    #[test]
+    fn utf16_with_a_byte_order_mark_reads_like_utf8() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = std::fs::read_to_string(fixture("arxiv-snapshot-malformed.jsonl")).unwrap();
+        let utf16 = |big_endian: bool| -> Vec<u8> {
+            let units = "\u{feff}".encode_utf16().chain(text.encode_utf16());
+            units.flat_map(|u| if big_endian { u.to_be_bytes() } else { u.to_le_bytes() }).collect()
+        };
+        let (_, plain) = read_all(&fixture("arxiv-snapshot-malformed.jsonl"));
+        for (name, bytes) in [("le.jsonl", utf16(false)), ("be.jsonl", utf16(true)), ("le.jsonl.gz", gzip(&utf16(false)))] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            let (format, read) = read_all(&path);
+            assert_eq!(format, Format::ArxivJsonl, "{name}");
+            assert_eq!(titles(&read), titles(&plain), "{name}");
+            assert_eq!(read.problems.iter().map(|p| (p.line, p.message.clone())).collect::<Vec<_>>(), plain.problems.iter().map(|p| (p.line, p.message.clone())).collect::<Vec<_>>());
+        }
+    }
+
+    #[test]
+    fn utf16_surrogate_pairs_survive_any_read_boundary() {
+        /// Hands out one byte per read.
+        struct Trickle(Vec<u8>, usize);
+        impl Read for Trickle {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                let Some(&b) = self.0.get(self.1) else { return Ok(0) };
+                buf[0] = b;
+                self.1 += 1;
+                Ok(1)
+            }
+        }
+        let text = "Mamba \u{1f40d} and \u{5e9}\u{5dc}\u{5d5}\u{5dd}";
+        let bytes: Vec<u8> = text.encode_utf16().chain([0xd800]).flat_map(u16::to_le_bytes).collect();
+        let mut decoded = String::new();
+        Utf16 { inner: Trickle(bytes, 0), big_endian: false, carry: Vec::new(), out: Vec::new(), at: 0 }.read_to_string(&mut decoded).unwrap();
+        assert_eq!(decoded, format!("{text}\u{fffd}"), "a lone surrogate at the end becomes U+FFFD");
+    }
+
+    #[test]
+    fn archives_and_other_compressions_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, bytes, what) in [
+            ("a.json", &b"PK\x03\x04\x14\x00\x00\x00"[..], "a zip archive (starting 50 4b 03 04 14 00 00 00): unzip it first"),
+            ("a.jsonl", b"\xfd7zXZ\x00\x00\x04", "xz-compressed data (starting fd 37 7a 58 5a 00 00 04): decompress it, or compress it with gzip"),
+            ("a.jsonl.gz", &gzip(&gzip(b"{}")), "gzip data inside gzip (starting 1f 8b 08 00 00 00 00 00): the file is compressed twice"),
+        ] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            let problem = open(&path).err().unwrap().to_string();
+            assert!(problem.ends_with(&format!("but this one holds {what}")), "{problem}");
+        }
+        let cut = dir.path().join("cut.jsonl.gz");
+        std::fs::write(&cut, &gzip(b"{}")[..6]).unwrap();
+        assert!(open(&cut).err().unwrap().message.starts_with("cannot decompress (gzip): "));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symbolic_link_loops_are_read_once_and_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("inputs");
+        std::fs::create_dir_all(root.join("sub")).unwrap();
+        std::fs::copy(fixture("arxiv-snapshot.jsonl"), root.join("sub/snapshot.jsonl")).unwrap();
+        std::os::unix::fs::symlink(".", root.join("again")).unwrap();
+        std::os::unix::fs::symlink("..", root.join("sub/up")).unwrap();
+        let (files, problems) = input_files(std::slice::from_ref(&root));
+        assert_eq!(files, [root.join("sub/snapshot.jsonl")]);
+        let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        let again = |path: &str| format!("{}: the same directory as {}, reached again through a symbolic link: not read twice", root.join(path).display(), root.display());
+        assert_eq!(problems, [again("again"), again("sub/up")]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_unlistable_subdirectory_costs_only_itself() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::copy(fixture("arxiv-snapshot.jsonl"), dir.path().join("snapshot.jsonl")).unwrap();
+        let locked = dir.path().join("locked");
+        std::fs::create_dir(&locked).unwrap();
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+        if std::fs::read_dir(&locked).is_ok() {
+            return; // root lists anything: nothing to test here
+        }
+        let (files, problems) = input_files(&[dir.path().to_path_buf()]);
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert_eq!(files, [dir.path().join("snapshot.jsonl")]);
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].to_string().starts_with(&format!("{}: cannot list directory: ", locked.display())), "{}", problems[0]);
     }
 
     #[test]

@@ -32,7 +32,11 @@ gexf     Checks the root is <gexf xmlns="http://gexf.net/1.3" version="1.3">,
 rdf      Parses FILE with rdflib (a Graph for turtle/nt, a Dataset for nquads/trig).
          {"triples": n}; for nquads/trig n counts every quad (a triple stated in two
          graphs counts twice) and "graphs" is the number of named graphs
-         holding quads (the default graph is not counted).
+         holding quads (the default graph is not counted).  With --check-iris,
+         also fails if an IRI is not one by RFC 3987 as far as its characters go
+         (rdflib's parsers let some through): no scheme, white space or control
+         characters, any of <>"{}|\^` , bidirectional formatting characters,
+         U+FFFE/U+FFFF, or a % not starting an escape; adds "iris": n checked.
 
 Nodes or edges without a kind are counted under "(none)".  A type is the
 Python type name ("str", "float", "int", "bool"); an attribute whose values
@@ -40,6 +44,7 @@ have several types lists them joined by "|".
 """
 import argparse
 import json
+import re
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -158,6 +163,23 @@ def check_gexf(args):
     return out
 
 
+IRI_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+IRI_BAD_CHAR = re.compile("[\x00-\x20<>\"{}|\\\\^`\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
+IRI_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def check_iris(path, terms):
+    """Counts the distinct IRIs among `terms`; fails listing the first ones that are not IRIs."""
+    import rdflib
+
+    iris = {str(t) for t in terms if isinstance(t, rdflib.URIRef)}
+    bad = sorted(i for i in iris if not IRI_SCHEME.match(i) or IRI_BAD_CHAR.search(i) or IRI_BAD_PERCENT.search(i))
+    if bad:
+        shown = "\n".join(f"  {i!r}" for i in bad[:MAX_SCHEMA_ERRORS])
+        raise CheckFailed(f"{path} holds {len(bad)} invalid IRIs:\n{shown}")
+    return len(iris)
+
+
 def check_rdf(args):
     import rdflib
     from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
@@ -167,10 +189,16 @@ def check_rdf(args):
         read_with("rdflib", lambda: dataset.parse(args.file, format=args.format), args.file)
         quads = list(dataset.quads((None, None, None, None)))
         named = {c for *_, c in quads if c is not None and c != DATASET_DEFAULT_GRAPH_ID}
-        return {"triples": len(quads), "graphs": len(named)}
+        out = {"triples": len(quads), "graphs": len(named)}
+        if args.check_iris:
+            out["iris"] = check_iris(args.file, (t for quad in quads for t in quad[:3]))
+        return out
     graph = rdflib.Graph()
     read_with("rdflib", lambda: graph.parse(args.file, format=args.format), args.file)
-    return {"triples": len(graph)}
+    out = {"triples": len(graph)}
+    if args.check_iris:
+        out["iris"] = check_iris(args.file, (t for triple in graph for t in triple))
+    return out
 
 
 def main(argv=None):
@@ -186,6 +214,7 @@ def main(argv=None):
     p = sub.add_parser("rdf", help="parse with rdflib and count triples")
     p.add_argument("file", type=Path)
     p.add_argument("--format", required=True, choices=["turtle", "nt", "nquads", "trig"])
+    p.add_argument("--check-iris", action="store_true", help="fail on IRIs RFC 3987 does not allow")
     p.set_defaults(run=check_rdf)
     args = parser.parse_args(argv)
     try:

@@ -185,7 +185,12 @@ fn a_closed_pipe_ends_exports_and_queries_quietly() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store");
     build(&store, &[listings_dir().to_str().unwrap()]);
-    for args in [&["export", "--format", "nquads"][..], &["query", "--format", "csv", "-e", "SELECT * WHERE { ?s ?p ?o }"][..]] {
+    let commands: [&[&str]; 3] = [
+        &["export", "--format", "nquads"],
+        &["query", "--format", "csv", "-e", "SELECT * WHERE { ?s ?p ?o }"],
+        &["paper", "SCBench", "--format", "json"],
+    ];
+    for args in commands {
         let mut child = Command::new(env!("CARGO_BIN_EXE_papergraph"))
             .arg("--store")
             .arg(&store)

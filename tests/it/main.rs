@@ -1,6 +1,7 @@
 //! Integration tests: the whole pipeline on the bundled listings, through the library and the CLI.
 
 pub mod cli;
+mod bad_input;
 mod bulk;
 mod crash;
 mod fuzz;
