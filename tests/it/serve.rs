@@ -205,6 +205,9 @@ fn json_api_and_exports_answer_as_the_cli_does() {
     let url = plain_rows(&repo)[0][0].clone();
     assert_eq!(server.get_json(&format!("/api/repo?name={}", encode(&url)), 200), cli_json(&store, &["repo", &url, "--format", "json"]));
 
+    // A repository on another host than GitHub, by the `owner/name` concept reports name it with.
+    assert_eq!(server.get_json("/api/repo?name=mindspore/models", 200)["host"], "gitee.com");
+
     // Not found, ambiguous and missing parameters are JSON errors with their reasons.
     assert!(server.get_json("/api/concept?name=zzzz%20nothing", 404)["error"].as_str().unwrap().contains("no concept"));
     let ambiguous = server.get_json("/api/paper?q=language", 409);
