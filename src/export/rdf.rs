@@ -3,21 +3,16 @@
 
 use std::io::Write;
 
-use oxigraph::io::{RdfFormat, RdfSerializer};
+use oxigraph::io::RdfFormat;
 use oxigraph::model::GraphNameRef;
 
-use crate::rdf::vocab::PREFIXES;
+use crate::rdf::vocab::prefixed_serializer;
 use crate::store::{GraphStore, StoreError};
 
 /// Dumps the store in `format` (Turtle, TriG, N-Triples or N-Quads). Turtle and TriG use the
 /// vocabulary's prefixes.
 pub fn write(store: &GraphStore, format: RdfFormat, out: impl Write) -> Result<(), StoreError> {
-    let mut serializer = RdfSerializer::from_format(format);
-    if matches!(format, RdfFormat::Turtle | RdfFormat::TriG) {
-        for (prefix, iri) in PREFIXES {
-            serializer = serializer.with_prefix(prefix, iri).expect("vocabulary prefixes are valid IRIs");
-        }
-    }
+    let serializer = prefixed_serializer(format);
     let result = if format.supports_datasets() {
         store.store.dump_to_writer(serializer, out).map(drop)
     } else {

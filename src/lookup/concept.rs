@@ -78,7 +78,7 @@ pub fn suggest_concepts(store: &GraphStore, typed: &str, limit: usize) -> Result
     }
     let mut found: Vec<(bool, Suggestion)> = best.into_values().collect();
     for (_, suggestion) in &mut found {
-        suggestion.paper_count = statistics::concept_statistics(store, &suggestion.iri)?.map_or(0, |s| s.paper_count);
+        suggestion.paper_count = statistics::paper_count(store, &suggestion.iri)?;
     }
     found.sort_by(|(a_prefix, a), (b_prefix, b)| {
         b_prefix.cmp(a_prefix).then(b.paper_count.cmp(&a.paper_count)).then_with(|| a.label.to_lowercase().cmp(&b.label.to_lowercase()))

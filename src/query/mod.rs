@@ -7,12 +7,12 @@ use std::io::Write;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use oxigraph::io::{RdfFormat, RdfSerializer};
+use oxigraph::io::RdfFormat;
 use oxigraph::model::{NamedNode, Term, Triple, Variable};
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
 use oxigraph::sparql::{CancellationToken, QueryResults, SparqlEvaluator};
 
-use crate::rdf::vocab::PREFIXES;
+use crate::rdf::vocab::{prefixed_serializer, PREFIXES};
 use crate::store::GraphStore;
 pub use table::{render_term, truncate, write_table};
 
@@ -208,13 +208,7 @@ pub fn write_results(answer: &Answer, format: QueryResultsFormat, out: &mut impl
 
 /// Writes triples in an RDF format, with papergraph's prefixes where the format has prefixes.
 pub fn write_triples(triples: &[Triple], format: RdfFormat, out: &mut impl Write) -> std::io::Result<()> {
-    let mut serializer = RdfSerializer::from_format(format);
-    if matches!(format, RdfFormat::Turtle | RdfFormat::TriG | RdfFormat::N3 | RdfFormat::RdfXml) {
-        for (prefix, iri) in PREFIXES {
-            serializer = serializer.with_prefix(prefix, iri).expect("papergraph prefixes are valid IRIs");
-        }
-    }
-    let mut serializer = serializer.for_writer(&mut *out);
+    let mut serializer = prefixed_serializer(format).for_writer(&mut *out);
     for triple in triples {
         serializer.serialize_triple(triple)?;
     }

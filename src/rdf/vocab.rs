@@ -4,6 +4,7 @@
 //! RDFS); the few terms they lack live in the papergraph namespace [`PG`]. ARCHITECTURE.md lists
 //! them all with their meaning.
 
+use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::NamedNodeRef;
 
 /// Base of every resource IRI papergraph mints (papers, repositories, listings, evidence).
@@ -39,6 +40,18 @@ pub const PREFIXES: [(&str, &str); 11] = [
     ("rdfs", RDFS),
     ("xsd", XSD),
 ];
+
+/// A serializer for `format`, declaring [`PREFIXES`] where the format has prefixes (Turtle,
+/// TriG, N3, RDF/XML).
+pub fn prefixed_serializer(format: RdfFormat) -> RdfSerializer {
+    let mut serializer = RdfSerializer::from_format(format);
+    if matches!(format, RdfFormat::Turtle | RdfFormat::TriG | RdfFormat::N3 | RdfFormat::RdfXml) {
+        for (prefix, iri) in PREFIXES {
+            serializer = serializer.with_prefix(prefix, iri).expect("vocabulary prefixes are valid IRIs");
+        }
+    }
+    serializer
+}
 
 macro_rules! terms {
     ($($(#[$doc:meta])* $name:ident = $iri:expr;)*) => {

@@ -23,7 +23,6 @@ use crate::graph::{self, Filter, GraphView, NodeKind};
 use crate::lookup::{self, ConceptResolution};
 use crate::query::canned;
 use crate::query::{self, QueryOptions};
-use crate::rdf::vocab::{SCHEMA_SCHOLARLY_ARTICLE, SCHEMA_SOFTWARE_SOURCE_CODE, SKOS_CONCEPT};
 
 type Params = Query<HashMap<String, String>>;
 
@@ -44,12 +43,12 @@ fn required<'a>(params: &'a HashMap<String, String>, name: &str) -> Result<&'a s
 /// GET `/api/summary`: what the store holds.
 pub async fn summary(state: State) -> Result<Json<Value>, HttpError> {
     lookup(&state, |snapshot| {
-        let store = &snapshot.store;
+        let counts = snapshot.counts()?;
         Ok(Json(json!({
             "store": snapshot.store.path.display().to_string(),
-            "papers": store.count_of_type(SCHEMA_SCHOLARLY_ARTICLE)?,
-            "concepts": store.count_of_type(SKOS_CONCEPT)?,
-            "repositories": store.count_of_type(SCHEMA_SOFTWARE_SOURCE_CODE)?,
+            "papers": counts.papers,
+            "concepts": counts.concepts,
+            "repositories": counts.repositories,
         })))
     })
     .await

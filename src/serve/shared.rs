@@ -15,6 +15,7 @@ use std::time::SystemTime;
 
 use crate::graph::{self, KnowledgeGraph};
 use crate::query::QueryError;
+use crate::rdf::vocab::{SCHEMA_SCHOLARLY_ARTICLE, SCHEMA_SOFTWARE_SOURCE_CODE, SKOS_CONCEPT};
 use crate::store::statistics::PaperIndex;
 use crate::store::{GraphStore, StoreError};
 
@@ -23,6 +24,15 @@ pub struct Snapshot {
     pub store: GraphStore,
     version: Option<Version>,
     projection: OnceLock<Result<Arc<KnowledgeGraph>, String>>,
+    counts: OnceLock<Result<Counts, String>>,
+}
+
+/// What the store holds, counted once per snapshot (each count reads a whole type index).
+#[derive(Debug, Clone, Copy)]
+pub struct Counts {
+    pub papers: usize,
+    pub concepts: usize,
+    pub repositories: usize,
 }
 
 impl Snapshot {
@@ -32,6 +42,21 @@ impl Snapshot {
             .get_or_init(|| graph::project(&self.store).map(Arc::new).map_err(|e| e.to_string()))
             .clone()
             .map_err(|message| QueryError::Evaluation { source_name: "graph projection".into(), message })
+    }
+
+    /// The papers, concepts and repositories of the store, counted on first use.
+    pub fn counts(&self) -> Result<Counts, QueryError> {
+        let count = |class| self.store.count_of_type(class).map_err(|e| e.to_string());
+        self.counts
+            .get_or_init(|| {
+                Ok(Counts {
+                    papers: count(SCHEMA_SCHOLARLY_ARTICLE)?,
+                    concepts: count(SKOS_CONCEPT)?,
+                    repositories: count(SCHEMA_SOFTWARE_SOURCE_CODE)?,
+                })
+            })
+            .clone()
+            .map_err(|message| QueryError::Evaluation { source_name: "store summary".into(), message })
     }
 }
 
@@ -73,7 +98,7 @@ impl SharedStore {
 
     fn open_snapshot(dir: &Path) -> Result<Snapshot, StoreError> {
         let version = Version::of(dir);
-        Ok(Snapshot { store: GraphStore::open_existing(dir)?, version, projection: OnceLock::new() })
+        Ok(Snapshot { store: GraphStore::open_existing(dir)?, version, projection: OnceLock::new(), counts: OnceLock::new() })
     }
 
     /// The snapshot to answer a request from: the current one, or a new one when the store on

@@ -83,10 +83,8 @@ async fn respond(state: State, headers: &HeaderMap, request: Request) -> Result<
     if request.update {
         return Err(HttpError::new(StatusCode::FORBIDDEN, "this endpoint is read-only: SPARQL updates are refused (change the store with `papergraph build`)"));
     }
-    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("*/*").to_owned();
     let Some(text) = request.query else {
-        let endpoint = endpoint_iri(headers);
-        return graph_response(&service_description(&endpoint), &accept);
+        return graph_response(&service_description(&endpoint_iri(headers)), accept(headers));
     };
     let options = QueryOptions {
         timeout: Some(state.options.timeout),
@@ -106,7 +104,7 @@ async fn respond(state: State, headers: &HeaderMap, request: Request) -> Result<
 /// An answer in the format the request's `Accept` prefers: SPARQL results for solutions and
 /// booleans, RDF for graphs.
 pub(super) fn results_response(answer: &Answer, headers: &HeaderMap) -> Result<Response, HttpError> {
-    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("*/*");
+    let accept = accept(headers);
     if let Answer::Graph(triples) = answer {
         return graph_response(triples, accept);
     }
@@ -114,6 +112,11 @@ pub(super) fn results_response(answer: &Answer, headers: &HeaderMap) -> Result<R
     let mut body = Vec::new();
     query::write_results(answer, format.1, &mut body).map_err(|e| HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
     Ok(([(header::CONTENT_TYPE, format.0)], body).into_response())
+}
+
+/// The request's `Accept` (`*/*` when absent).
+fn accept(headers: &HeaderMap) -> &str {
+    headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("*/*")
 }
 
 /// Media types offered for SELECT and ASK, the first being the default.

@@ -542,6 +542,18 @@ fn json_literal(value: &impl serde::Serialize) -> Term {
     Literal::new_typed_literal(serde_json::to_string(value).expect("statistics serialize"), RDF_JSON).into()
 }
 
+/// Papers mentioning `concept` or a narrower one (0 when none does, or the store has no
+/// statistics): one read, without the rest of [`concept_statistics`].
+pub fn paper_count(store: &GraphStore, concept: &str) -> Result<u64, StoreError> {
+    let Ok(node) = NamedNode::new(concept) else { return Ok(0) };
+    let graph = NamedNode::new_unchecked(STATISTICS_GRAPH);
+    let first = store.store.quads_for_pattern(Some(node.as_ref().into()), Some(PG_PAPER_COUNT), None, Some(graph.as_ref().into())).next();
+    Ok(match first.transpose().map_err(|source| store.storage_error(source))?.map(|quad| quad.object) {
+        Some(Term::Literal(count)) => count.value().parse().unwrap_or_default(),
+        _ => 0,
+    })
+}
+
 /// The statistics of `concept`; `None` when no paper mentions it (or the store has none).
 pub fn concept_statistics(store: &GraphStore, concept: &str) -> Result<Option<ConceptStatistics>, StoreError> {
     let Ok(node) = NamedNode::new(concept) else { return Ok(None) };
