@@ -14,9 +14,14 @@ use crate::model::Paper;
 use crate::rdf::iri::normalize_title;
 use crate::rdf::vocab::{CONCEPT, DATASET};
 
-/// The gold file's shape (see `tests/gold/listings.json`).
+/// The gold file's shape (see `tests/gold/listings.json`, and `tests/gold/external-*.json`
+/// for gold labelled for some concepts only).
 #[derive(Debug, Deserialize)]
 pub struct Gold {
+    /// When present, the papers were labelled for these concepts only (ids): only they are
+    /// scored, and only concepts (not repositories, datasets, acronyms, proposals).
+    #[serde(default)]
+    pub concepts_labelled: Option<Vec<String>>,
     pub papers: Vec<GoldPaper>,
 }
 
@@ -81,8 +86,11 @@ pub const FACT_TYPES: [&str; 5] = ["concepts", "repositories", "datasets", "acro
 #[derive(Debug, Default, Serialize)]
 pub struct Scores {
     pub papers: usize,
+    /// Micro-averaged counts per fact type scored.
     pub by_type: BTreeMap<String, Counts>,
     pub by_concept: BTreeMap<String, Counts>,
+    /// Macro averages over the concepts of `by_concept`: (precision, recall, F1).
+    pub concept_macro: (f64, f64, f64),
     /// Per fact type, the wrong (`+`) and missed (`-`) facts, as `title: fact`.
     pub errors: BTreeMap<String, Vec<String>>,
 }
@@ -113,12 +121,27 @@ pub fn evaluate(gold: &Gold, gold_path: &str, papers: &[Paper], extractor: &Extr
             message: format!("{} gold title(s) not found in the inputs: {}", missing.len(), missing.join(" | ")),
         });
     }
+    let labelled: Option<BTreeSet<&str>> = gold.concepts_labelled.as_ref().map(|c| c.iter().map(String::as_str).collect());
+    if let Some(labelled) = &labelled {
+        let known: BTreeSet<String> = extractor.taxonomy.concepts.iter().map(|c| c.iri.as_str().strip_prefix(CONCEPT).unwrap_or(c.iri.as_str()).to_owned()).collect();
+        let unknown: Vec<&str> = labelled.iter().copied().filter(|c| !known.contains(*c)).collect();
+        if !unknown.is_empty() {
+            return Err(EvalError::Invalid { path: gold_path.to_owned(), message: format!("concepts_labelled names concepts not in the taxonomy: {}", unknown.join(", ")) });
+        }
+    }
     let mut scores = Scores { papers: gold.papers.len(), ..Scores::default() };
     for g in &gold.papers {
         let paper = by_title[&normalize_title(&g.title)];
-        let predicted = predicted_sets(&extractor.extract(paper), extractor);
+        let mut predicted = predicted_sets(&extractor.extract(paper), extractor);
         let expected = gold_sets(g);
-        for (kind, (predicted, expected)) in FACT_TYPES.iter().zip(predicted.iter().zip(&expected)) {
+        if let Some(labelled) = &labelled {
+            predicted[0].retain(|c| labelled.contains(c.as_str()));
+            if let Some(stray) = expected[0].iter().find(|c| !labelled.contains(c.as_str())) {
+                return Err(EvalError::Invalid { path: gold_path.to_owned(), message: format!("{}: concept {stray} is not in concepts_labelled", g.title) });
+            }
+        }
+        let scored = if labelled.is_some() { 1 } else { FACT_TYPES.len() };
+        for (kind, (predicted, expected)) in FACT_TYPES.iter().zip(predicted.iter().zip(&expected)).take(scored) {
             let counts = scores.by_type.entry((*kind).to_owned()).or_default();
             let errors = scores.errors.entry((*kind).to_owned()).or_default();
             for fact in predicted.union(expected) {
@@ -146,6 +169,14 @@ pub fn evaluate(gold: &Gold, gold_path: &str, papers: &[Paper], extractor: &Extr
             }
         }
     }
+    if let Some(labelled) = &labelled {
+        for concept in labelled {
+            scores.by_concept.entry((*concept).to_owned()).or_default();
+        }
+    }
+    let n = scores.by_concept.len().max(1) as f64;
+    let sum = |f: fn(&Counts) -> f64| scores.by_concept.values().map(f).sum::<f64>() / n;
+    scores.concept_macro = (sum(Counts::precision), sum(Counts::recall), sum(Counts::f1));
     Ok(scores)
 }
 

@@ -15,13 +15,16 @@ pub struct Listing {
     /// Date printed in a listing page's header, as written (`Mar 13`); listing pages carry no
     /// year. Other formats date their papers instead.
     pub date: Option<String>,
+    /// Number of the file's first line: 1, unless the file is a part of a bigger one (see
+    /// [`crate::ingest::Part`]); JSON lines are numbered from it.
+    pub first_line: usize,
 }
 
 impl Listing {
     /// The listing of the file at `path`, undated.
     pub fn new(path: &Path) -> Self {
         let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-        Listing { path: path.to_path_buf(), name, date: None }
+        Listing { path: path.to_path_buf(), name, date: None, first_line: 1 }
     }
 }
 

@@ -8,12 +8,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::hash::Hash;
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::Arc;
 use std::time::Instant;
 
+use oxigraph::io::{RdfFormat, RdfParseError, RdfParser, RdfSerializer};
 use oxigraph::model::{NamedNode, Quad};
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
@@ -31,6 +33,8 @@ use crate::store::{GraphStore, StoreError};
 const CHUNK_RECORDS: usize = 512;
 /// Chunks of quads waiting for the loader.
 const CHUNKS_IN_FLIGHT: usize = 2;
+/// Quads handed to the bulk loader at a time by [`load_quad_files`].
+const LOAD_BATCH: usize = 100_000;
 /// Problems kept in the report; the rest are only counted.
 const MAX_PROBLEMS_KEPT: usize = 1000;
 
@@ -72,12 +76,25 @@ impl BuildReport {
 }
 
 /// How a build runs.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
     /// Fail on the first bad file or record instead of skipping it.
     pub strict: bool,
     /// How much provenance to store with each fact.
     pub provenance: Provenance,
+    /// The inputs are a part of a bigger file (see [`ingest::Part`]).
+    pub part: Option<ingest::Part>,
+}
+
+/// Where a build's quads go.
+pub enum Target<'a> {
+    /// Into this store, which is then finished: papers merged by title, statistics updated.
+    Store(&'a GraphStore),
+    /// Written to this writer in this format (N-Quads or N-Triples), unfinished: the output of
+    /// `papergraph extract`, for loading elsewhere and finishing there (`papergraph finalize`).
+    Write(&'a mut (dyn Write + Send), RdfFormat),
+    /// Nowhere: only counted (a dry run).
+    Count,
 }
 
 /// Where a build stands, for progress displays.
@@ -95,6 +112,8 @@ pub enum BuildError {
     Strict(Problem),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("cannot write the quads: {0}")]
+    Write(std::io::Error),
 }
 
 /// The curated knowledge extraction matches against.
@@ -110,18 +129,22 @@ impl Knowledge {
     }
 }
 
-/// Reads `inputs`, extracts facts with `knowledge`, and loads everything into `store` (or only
-/// counts the quads when `store` is `None`: a dry run). `progress` is called after each chunk.
+/// Reads `inputs`, extracts facts with `knowledge`, and sends the quads to `target`.
+/// `progress` is called after each chunk.
 ///
 /// Bad files and records are skipped and reported (or stop the build under `strict`); every
 /// good record is stored.
 pub fn build(
     inputs: &[PathBuf],
     knowledge: &Knowledge,
-    store: Option<&GraphStore>,
-    options: BuildOptions,
+    target: Target<'_>,
+    options: &BuildOptions,
     progress: &(dyn Fn(&Progress) + Sync),
 ) -> Result<BuildReport, BuildError> {
+    let store = match &target {
+        Target::Store(store) => Some(*store),
+        _ => None,
+    };
     let started = Instant::now();
     let extractor = Extractor::new(&knowledge.taxonomy, &knowledge.datasets);
     let (files, problems) = ingest::input_files(inputs);
@@ -152,12 +175,13 @@ pub fn build(
 
     let (sender, receiver) = sync_channel::<Chunk>(CHUNKS_IN_FLIGHT);
     let outcome = std::thread::scope(|scope| {
-        let loader = scope.spawn(move || load(store, receiver));
+        report.quads_written += curated.iter().map(Vec::len).sum::<usize>();
+        let loader = scope.spawn(move || load(target, receiver));
         sender.send(Chunk::Quads(curated)).ok();
         let mut read = || -> Result<(), BuildError> {
             let mut done = Progress { bytes_total, ..Progress::default() };
             for file in &files {
-                let opened = match ingest::open(file) {
+                let opened = match ingest::open_part(file, options.part.as_ref()) {
                     Ok(opened) => opened,
                     Err(problem) => {
                         note_problem(&mut report, problem, options)?;
@@ -229,28 +253,121 @@ pub fn build(
         let read_result = read();
         drop(sender);
         let load_result = loader.join().expect("the loader thread does not panic");
-        read_result.and(load_result.map_err(BuildError::from))
+        read_result.and(load_result)
     });
     outcome?;
     report.seconds_loading = started.elapsed().as_secs_f64();
     report.concepts_mentioned = concepts.len();
     if let Some(store) = store {
-        let merges = store.merge_papers_by_title(merge_titles.iter().map(String::as_str))?;
-        report.papers_merged = merges.merged.len();
-        for (from, to) in &merges.merged {
-            index.merge(from, to);
-        }
-        for title in &merge_titles {
-            index.orphan_titles.remove(title);
-        }
-        index.orphan_titles.extend(merges.unmerged);
-        statistics::update(store, &index)?;
-        index.save(store)?;
-        report.papers = store.count_of_type(crate::rdf::vocab::SCHEMA_SCHOLARLY_ARTICLE)?;
-        report.repositories = store.count_of_type(crate::rdf::vocab::SCHEMA_SOFTWARE_SOURCE_CODE)?;
+        let finished = finish(store, index, &merge_titles)?;
+        (report.papers, report.papers_merged, report.repositories) = (finished.papers, finished.papers_merged, finished.repositories);
     }
     report.seconds_finishing = started.elapsed().as_secs_f64() - report.seconds_loading;
     Ok(report)
+}
+
+/// What finishing a store did.
+#[derive(Debug, Default, Serialize)]
+pub struct Finished {
+    /// Distinct papers in the store.
+    pub papers: usize,
+    /// Papers without an arXiv id merged into the paper with their title that has one.
+    pub papers_merged: usize,
+    /// Distinct code repositories in the store.
+    pub repositories: usize,
+}
+
+/// What `build` does once everything is loaded: papers read without an arXiv id merge into the
+/// paper with the same normalized title (of `titles`) that has one, and the lookup statistics
+/// are recomputed from `index`, which is saved with the store.
+fn finish(store: &GraphStore, mut index: PaperIndex, titles: &BTreeSet<String>) -> Result<Finished, StoreError> {
+    let merges = store.merge_papers_by_title(titles.iter().map(String::as_str))?;
+    for (from, to) in &merges.merged {
+        index.merge(from, to);
+    }
+    for title in titles {
+        index.orphan_titles.remove(title);
+    }
+    index.orphan_titles.extend(merges.unmerged);
+    statistics::update(store, &index)?;
+    if store.endpoint().is_none() {
+        index.save(store)?;
+    }
+    Ok(Finished {
+        papers: store.count_of_type(crate::rdf::vocab::SCHEMA_SCHOLARLY_ARTICLE)?,
+        papers_merged: merges.merged.len(),
+        repositories: store.count_of_type(crate::rdf::vocab::SCHEMA_SOFTWARE_SOURCE_CODE)?,
+    })
+}
+
+/// Finishes a store whose quads were loaded by other means (`papergraph extract` output, by
+/// `papergraph load` or another loader), as `build` finishes its own: the paper index is
+/// recounted from the stored facts and provenance, every title without an arXiv id is tried
+/// for merging, and the statistics are recomputed. Finishing twice changes nothing. Works on a
+/// SPARQL server too (the paper index is then not kept).
+pub fn finalize(store: &GraphStore) -> Result<Finished, StoreError> {
+    if store.endpoint().is_none() {
+        PaperIndex::mark_stale(store)?;
+    }
+    let index = PaperIndex::from_store(store)?;
+    let titles = index.orphan_titles.clone();
+    finish(store, index, &titles)
+}
+
+/// What loading quad files did.
+#[derive(Debug, Default, Serialize)]
+pub struct Loaded {
+    /// Files read.
+    pub files: usize,
+    /// Quads read (before the store drops those it already holds).
+    pub quads: usize,
+    /// Lines skipped as bad.
+    pub skipped: usize,
+    /// The first bad lines (`FILE:LINE: message` in JSON).
+    #[serde(serialize_with = "as_messages")]
+    pub problems: Vec<Problem>,
+}
+
+/// Bulk-loads N-Quads or N-Triples files (gzip-compressed or not; `papergraph extract`'s
+/// output) into `store`, committing once at the end. Bad lines are skipped and reported, or
+/// stop the load under `strict` (nothing is then stored).
+pub fn load_quad_files(files: &[PathBuf], store: &GraphStore, strict: bool) -> Result<Loaded, BuildError> {
+    let mut loaded = Loaded::default();
+    let options = BuildOptions { strict, ..BuildOptions::default() };
+    let mut loader = store.bulk_loader()?;
+    for path in files {
+        let problem = |line: Option<usize>, message: String| Problem::new(path, line, message);
+        let input = match crate::store::push::open_maybe_gzipped(path) {
+            Ok(input) => input,
+            Err(e) => {
+                note_problem(&mut loaded, problem(None, format!("cannot read file: {e}")), &options)?;
+                continue;
+            }
+        };
+        let mut quads = Vec::with_capacity(LOAD_BATCH);
+        for parsed in RdfParser::from_format(RdfFormat::NQuads).for_reader(input) {
+            match parsed {
+                Ok(quad) => quads.push(quad),
+                Err(RdfParseError::Syntax(e)) => {
+                    let line = e.location().map(|l| l.start.line as usize + 1);
+                    note_problem(&mut loaded, problem(line, e.to_string()), &options)?;
+                }
+                Err(RdfParseError::Io(e)) => {
+                    note_problem(&mut loaded, problem(None, format!("cannot read: {e}")), &options)?;
+                    break;
+                }
+            }
+            if quads.len() == LOAD_BATCH {
+                loaded.quads += quads.len();
+                loader.load_quads(quads.drain(..)).map_err(|source| store.storage_error(source))?;
+            }
+        }
+        loaded.quads += quads.len();
+        loader.load_quads(quads).map_err(|source| store.storage_error(source))?;
+        loaded.files += 1;
+    }
+    loader.commit().map_err(|source| store.storage_error(source))?;
+    Ok(loaded)
 }
 
 /// Drops quads describing shared nodes (authors, categories, methods, repositories) that this
@@ -283,9 +400,9 @@ enum Chunk {
     End,
 }
 
-/// Drains the channel into the bulk loader (or just drains it in a dry run). Commits only when
-/// the reader got to the end, so a build stopped by an error stores nothing.
-fn load(store: Option<&GraphStore>, receiver: Receiver<Chunk>) -> Result<(), StoreError> {
+/// Drains the channel into the bulk loader (or the writer, or nowhere in a dry run). Commits
+/// only when the reader got to the end, so a build stopped by an error stores nothing.
+fn load(target: Target<'_>, receiver: Receiver<Chunk>) -> Result<(), BuildError> {
     let mut complete = false;
     let quads = receiver.iter().map_while(|chunk| match chunk {
         Chunk::Quads(quads) => Some(quads),
@@ -294,15 +411,22 @@ fn load(store: Option<&GraphStore>, receiver: Receiver<Chunk>) -> Result<(), Sto
             None
         }
     });
-    match store {
-        Some(store) => {
-            let mut loader = store.bulk_loader();
+    match target {
+        Target::Store(store) => {
+            let mut loader = store.bulk_loader()?;
             loader.load_quads(quads.flatten().flatten()).map_err(|source| store.storage_error(source))?;
             if complete {
                 loader.commit().map_err(|source| store.storage_error(source))?;
             }
         }
-        None => quads.for_each(drop),
+        Target::Write(writer, format) => {
+            let mut serializer = RdfSerializer::from_format(format).for_writer(writer);
+            for quad in quads.flatten().flatten() {
+                serializer.serialize_quad(&quad).map_err(BuildError::Write)?;
+            }
+            serializer.finish().map_err(BuildError::Write)?.flush().map_err(BuildError::Write)?;
+        }
+        Target::Count => quads.for_each(drop),
     }
     Ok(())
 }
@@ -388,14 +512,36 @@ fn chunk_quads(chunk: Vec<Pending>, extractor: &Extractor<'_>, provenance: Prove
     out
 }
 
-fn note_problem(report: &mut BuildReport, problem: Problem, options: BuildOptions) -> Result<(), BuildError> {
+/// A report of skipped inputs.
+trait Skips {
+    fn skip(&mut self, problem: Problem);
+}
+
+impl Skips for BuildReport {
+    fn skip(&mut self, problem: Problem) {
+        keep(&mut self.skipped, &mut self.problems, problem);
+    }
+}
+
+impl Skips for Loaded {
+    fn skip(&mut self, problem: Problem) {
+        keep(&mut self.skipped, &mut self.problems, problem);
+    }
+}
+
+/// Counts a skipped input, keeping the first `MAX_PROBLEMS_KEPT` problems.
+fn keep(skipped: &mut usize, problems: &mut Vec<Problem>, problem: Problem) {
+    *skipped += 1;
+    if problems.len() < MAX_PROBLEMS_KEPT {
+        problems.push(problem);
+    }
+}
+
+fn note_problem(report: &mut impl Skips, problem: Problem, options: &BuildOptions) -> Result<(), BuildError> {
     if options.strict {
         return Err(BuildError::Strict(problem));
     }
-    report.skipped += 1;
-    if report.problems.len() < MAX_PROBLEMS_KEPT {
-        report.problems.push(problem);
-    }
+    report.skip(problem);
     Ok(())
 }
 

@@ -2,7 +2,7 @@
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
@@ -15,6 +15,8 @@ use papergraph::graph::path::shortest_path;
 use papergraph::graph::report::analyze as analysis_of;
 use papergraph::graph::{self, Filter, GraphView, KnowledgeGraph, NodeKind};
 use papergraph::store::GraphStore;
+
+use super::Location;
 
 use super::{resolve_concept_name, LookupFormat};
 
@@ -93,15 +95,20 @@ fn select(store: &GraphStore, args: &GraphArgs, default_kinds: &[NodeKind]) -> R
         None => None,
     };
     let kinds = if args.kinds.is_empty() { default_kinds.to_vec() } else { args.kinds.clone() };
-    let graph = graph::select(&graph::project(store)?, args.view, &Filter { kinds, around, min_weight: args.min_weight });
+    // The co-occurrence view is made of papers and the concepts they mention, whatever is kept.
+    let read = match args.view {
+        GraphView::Knowledge => kinds.clone(),
+        GraphView::Cooccurrence => vec![NodeKind::Paper, NodeKind::Concept],
+    };
+    let graph = graph::select(&graph::project(store, &read)?, args.view, &Filter { kinds, around, min_weight: args.min_weight });
     if graph.node_count() == 0 {
         bail!("the selection is empty: loosen --kinds, --depth or --min-weight");
     }
     Ok((graph, args.view.is_directed()))
 }
 
-pub fn export(store_dir: &Path, args: &ExportArgs) -> Result<()> {
-    let store = GraphStore::open_existing(store_dir)?;
+pub fn export(at: &Location<'_>, args: &ExportArgs) -> Result<()> {
+    let store = at.open()?;
     if let Some(format) = args.format.rdf_format() {
         let filtered = !args.graph.kinds.is_empty() || args.graph.concept.is_some() || args.graph.min_weight.is_some();
         if filtered || args.graph.view != GraphView::Knowledge {
@@ -144,8 +151,8 @@ fn report_written(path: &Option<PathBuf>, what: &str) -> Result<()> {
     Ok(())
 }
 
-pub fn analyze(store_dir: &Path, args: &AnalyzeArgs) -> Result<()> {
-    let store = GraphStore::open_existing(store_dir)?;
+pub fn analyze(at: &Location<'_>, args: &AnalyzeArgs) -> Result<()> {
+    let store = at.open()?;
     let (graph, _) = select(&store, &args.graph, &ANALYSIS_KINDS)?;
     let metrics = Metrics::compute(&graph);
     let analysis = analysis_of(&graph, &metrics, args.top);
@@ -191,10 +198,10 @@ pub fn analyze(store_dir: &Path, args: &AnalyzeArgs) -> Result<()> {
     Ok(())
 }
 
-pub fn path(store_dir: &Path, args: &PathArgs) -> Result<()> {
-    let store = GraphStore::open_existing(store_dir)?;
+pub fn path(at: &Location<'_>, args: &PathArgs) -> Result<()> {
+    let store = at.open()?;
     let (from, to) = (resolve_concept_name(&store, &args.from)?, resolve_concept_name(&store, &args.to)?);
-    let graph = graph::filter(&graph::project(&store)?, &Filter { kinds: args.via.clone(), ..Filter::default() });
+    let graph = graph::filter(&graph::project(&store, &args.via)?, &Filter { kinds: args.via.clone(), ..Filter::default() });
     let find = |iri: &str| graph.node_indices().find(|&n| graph[n].iri == iri);
     let (Some(start), Some(end)) = (find(&from.iri), find(&to.iri)) else {
         bail!("--via must include concept");

@@ -3,15 +3,18 @@
 mod build;
 mod graph;
 
+use std::collections::BTreeMap;
 use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
+use oxigraph::model::NamedNode;
 
 use papergraph::query::canned::{self, canned};
 use papergraph::query::{self, OutputFormat};
+use papergraph::store::remote::{Credentials, Endpoint};
 use papergraph::store::{GraphStore, DEFAULT_STORE_DIR};
 use papergraph::{eval, ingest, lookup, pipeline, serve};
 use papergraph::extract::Extractor;
@@ -35,8 +38,68 @@ struct Cli {
     /// Directory of the Oxigraph store.
     #[arg(long, global = true, env = "PAPERGRAPH_STORE", default_value = DEFAULT_STORE_DIR, value_name = "DIR")]
     store: PathBuf,
+    #[command(flatten)]
+    server: ServerArgs,
     #[command(subcommand)]
     command: Command,
+}
+
+/// A SPARQL server to use instead of the embedded store.
+#[derive(Args)]
+pub(crate) struct ServerArgs {
+    /// Use this SPARQL 1.1 Protocol endpoint instead of the store: `query`, `concept`, `paper`,
+    /// `repo`, `export`, `analyze` and `path` read from it, `finalize` and `push` write to it.
+    /// Credentials come from PAPERGRAPH_ENDPOINT_USER and PAPERGRAPH_ENDPOINT_PASSWORD.
+    #[arg(long, global = true, env = "PAPERGRAPH_ENDPOINT", value_name = "URL")]
+    endpoint: Option<String>,
+    /// Named graph of the server holding the facts (queries then use it as their default
+    /// graph); the server's default graph when absent.
+    #[arg(long = "graph", global = true, value_name = "IRI")]
+    endpoint_graph: Option<String>,
+    /// The server's SPARQL 1.1 Update URL, when not --endpoint (Virtuoso: /sparql-auth).
+    #[arg(long, global = true, value_name = "URL")]
+    update_endpoint: Option<String>,
+    /// The server's SPARQL 1.1 Graph Store HTTP Protocol URL, for `push` and `finalize`
+    /// (Virtuoso: /sparql-graph-crud-auth, Fuseki: /DATASET/data, Oxigraph: /store).
+    #[arg(long, global = true, value_name = "URL")]
+    graph_store: Option<String>,
+}
+
+/// Where a command reads the graph: the store directory, or a SPARQL server.
+pub(crate) struct Location<'a> {
+    pub store: &'a Path,
+    pub server: &'a ServerArgs,
+}
+
+impl Location<'_> {
+    /// The store to read: the server when --endpoint is given, else the store directory.
+    pub fn open(&self) -> Result<GraphStore> {
+        Ok(match self.endpoint()? {
+            Some(endpoint) => GraphStore::remote(endpoint),
+            None => GraphStore::open_existing(self.store)?,
+        })
+    }
+
+    /// The server given by --endpoint and its companions.
+    pub fn endpoint(&self) -> Result<Option<Endpoint>> {
+        let server = self.server;
+        let Some(url) = &server.endpoint else {
+            if server.endpoint_graph.is_some() || server.update_endpoint.is_some() || server.graph_store.is_some() {
+                bail!("--graph, --update-endpoint and --graph-store describe a server: give its --endpoint URL too");
+            }
+            return Ok(None);
+        };
+        let graph = server.endpoint_graph.as_deref().map(NamedNode::new).transpose().context("--graph must be an absolute IRI")?;
+        Ok(Some(Endpoint::new(url, server.update_endpoint.as_deref(), server.graph_store.as_deref(), graph, Credentials::from_env())))
+    }
+
+    /// Refuses --endpoint for a command that works on the embedded store only.
+    pub fn local_only(&self, command: &str) -> Result<&Path> {
+        if self.server.endpoint.is_some() {
+            bail!("`papergraph {command}` works on the embedded store; to fill a SPARQL server, build a store (or extract N-Quads) and `papergraph push` it");
+        }
+        Ok(self.store)
+    }
 }
 
 #[derive(Subcommand)]
@@ -49,6 +112,30 @@ enum Command {
     /// file adds nothing. Bad files and records are reported with FILE:LINE and skipped (the
     /// good ones are stored), or stop the build with --strict.
     Build(build::BuildArgs),
+    /// Read papers and extract facts like `build`, but write the quads (N-Quads) instead of
+    /// storing them: one shard of a bigger job, run by any engine (see contrib/spark/).
+    ///
+    /// Each record is extracted on its own and IRIs are deterministic, so shards extracted
+    /// anywhere union into the graph one build would make. What `build` does after loading
+    /// (merging papers by title, the lookup statistics) is left to `papergraph load` or
+    /// `papergraph finalize`. Reads standard input by default; the summary and warnings go to
+    /// standard error.
+    Extract(build::ExtractArgs),
+    /// Load N-Quads files (`papergraph extract` shards) into the store and finalize it; a new
+    /// store replaces the old one when loading succeeds, or --append adds to it.
+    Load(build::LoadArgs),
+    /// Finish a store whose quads were loaded by other means, as `build` does: merge papers by
+    /// title and recompute the lookup statistics from the stored facts. With --endpoint, on a
+    /// SPARQL server (SPARQL Update for the merges, the Graph Store Protocol for the
+    /// statistics graph).
+    Finalize,
+    /// Load the store (or N-Quads files, e.g. `papergraph extract` shards) into a SPARQL server
+    /// over the Graph Store HTTP Protocol: in chunks, retried on transient errors, resumable.
+    ///
+    /// Facts go to --graph (or the server's default graph), the lookup statistics to their own
+    /// named graph. A push stopped half-way resumes where it stopped when run again with the
+    /// same source and server. Run `papergraph finalize --endpoint ...` after pushing shards.
+    Push(build::PushArgs),
     /// Run a SPARQL query against the store.
     ///
     /// The prefixes pg:, pgid:, concept:, schema:, dcterms:, skos:, prov:, rdf:, rdfs: and xsd:
@@ -144,11 +231,12 @@ struct ServeArgs {
 
 #[derive(Args)]
 struct EvalArgs {
-    /// Gold file (JSON; see tests/gold/listings.json for the shape and labelling rules).
-    #[arg(value_name = "GOLD")]
-    gold: PathBuf,
-    /// Listing files or directories holding the gold papers.
-    #[arg(long = "listings", value_name = "PATHS", default_value = "data/listings")]
+    /// Gold files (JSON; see tests/gold/listings.json for the shape and labelling rules), each
+    /// scored and reported on its own.
+    #[arg(value_name = "GOLD", required = true)]
+    gold: Vec<PathBuf>,
+    /// Files or directories holding the gold papers (any input format); repeatable.
+    #[arg(long = "listings", value_name = "PATHS", default_value = "data/listings", num_args = 1..)]
     inputs: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = LookupFormat::Text)]
@@ -216,18 +304,23 @@ impl TimeLimit {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    let at = Location { store: &cli.store, server: &cli.server };
     let result = match &cli.command {
-        Command::Build(args) => build::build(&cli.store, args),
-        Command::Query(args) => run_query(&cli.store, args).map(|()| ExitCode::SUCCESS),
-        Command::Export(args) => graph::export(&cli.store, args).map(|()| ExitCode::SUCCESS),
-        Command::Analyze(args) => graph::analyze(&cli.store, args).map(|()| ExitCode::SUCCESS),
-        Command::Path(args) => graph::path(&cli.store, args).map(|()| ExitCode::SUCCESS),
+        Command::Build(args) => at.local_only("build").and_then(|store| build::build(store, args)),
+        Command::Extract(args) => build::extract(args),
+        Command::Load(args) => at.local_only("load").and_then(|store| build::load(store, args)),
+        Command::Push(args) => build::push(&at, args),
+        Command::Finalize => build::finalize(&at),
+        Command::Query(args) => run_query(&at, args).map(|()| ExitCode::SUCCESS),
+        Command::Export(args) => graph::export(&at, args).map(|()| ExitCode::SUCCESS),
+        Command::Analyze(args) => graph::analyze(&at, args).map(|()| ExitCode::SUCCESS),
+        Command::Path(args) => graph::path(&at, args).map(|()| ExitCode::SUCCESS),
         Command::Queries => list_queries().map(|()| ExitCode::SUCCESS),
-        Command::Explain(args) => explain(&cli.store, args).map(|()| ExitCode::SUCCESS),
-        Command::Eval(args) => eval(args).map(|()| ExitCode::SUCCESS),
-        Command::Concept(args) => concept(&cli.store, args).map(|()| ExitCode::SUCCESS),
-        Command::Repo(args) => repo(&cli.store, args).map(|()| ExitCode::SUCCESS),
-        Command::Serve(args) => serve(&cli.store, args).map(|()| ExitCode::SUCCESS),
+        Command::Explain(args) => explain(&at, args).map(|()| ExitCode::SUCCESS),
+        Command::Eval(args) => at.local_only("eval").and_then(|_| eval(args)).map(|()| ExitCode::SUCCESS),
+        Command::Concept(args) => concept(&at, args).map(|()| ExitCode::SUCCESS),
+        Command::Repo(args) => repo(&at, args).map(|()| ExitCode::SUCCESS),
+        Command::Serve(args) => at.local_only("serve").and_then(|store| serve(store, args)).map(|()| ExitCode::SUCCESS),
     };
     result.unwrap_or_else(|error| {
         // A closed pipe (`papergraph query ... | head`) is the reader's choice, not a failure.
@@ -264,7 +357,7 @@ fn is_broken_pipe(error: &(dyn std::error::Error + 'static)) -> bool {
     io.map(io::Error::kind).or(json) == Some(io::ErrorKind::BrokenPipe)
 }
 
-fn run_query(store_dir: &Path, args: &QueryArgs) -> Result<()> {
+fn run_query(at: &Location<'_>, args: &QueryArgs) -> Result<()> {
     let (text, source_name) = match (&args.expression, &args.file) {
         (Some(expression), _) => (expression.clone(), "-e".to_owned()),
         (None, Some(path)) if path.as_os_str() == "-" => {
@@ -283,7 +376,7 @@ fn run_query(store_dir: &Path, args: &QueryArgs) -> Result<()> {
         },
         (None, None) => unreachable!("clap requires a file or -e"),
     };
-    let store = GraphStore::open_existing(store_dir)?;
+    let store = at.open()?;
     let bindings = canned::bind(&store, &text, &args.params).map_err(|e| anyhow::anyhow!("{source_name}: {e}"))?;
     let options = query::QueryOptions { timeout: args.time.start(&format!("query {source_name}"))?, ..Default::default() };
     let answer = query::run_bounded(&store, &text, &source_name, &bindings, &options)?;
@@ -294,9 +387,9 @@ fn run_query(store_dir: &Path, args: &QueryArgs) -> Result<()> {
     Ok(())
 }
 
-fn explain(store_dir: &Path, args: &ExplainArgs) -> Result<()> {
+fn explain(at: &Location<'_>, args: &ExplainArgs) -> Result<()> {
     args.time.start("the paper lookup")?;
-    let store = GraphStore::open_existing(store_dir)?;
+    let store = at.open()?;
     let papers = lookup::find_papers(&store, &args.paper)?;
     let paper = match papers.as_slice() {
         [] => bail!("no paper matches {:?}", args.paper),
@@ -337,44 +430,57 @@ fn explain(store_dir: &Path, args: &ExplainArgs) -> Result<()> {
 }
 
 fn eval(args: &EvalArgs) -> Result<()> {
-    let gold = eval::load_gold(&args.gold)?;
     let ingested = ingest::read_inputs(&args.inputs);
     for problem in &ingested.problems {
         eprintln!("warning: skipped {problem}");
     }
     let knowledge = pipeline::Knowledge::bundled();
     let extractor = Extractor::new(&knowledge.taxonomy, &knowledge.datasets);
-    let scores = eval::evaluate(&gold, &args.gold.display().to_string(), &ingested.papers, &extractor)?;
+    let mut reports = Vec::new();
+    for path in &args.gold {
+        let gold = eval::load_gold(path)?;
+        reports.push((path.display().to_string(), eval::evaluate(&gold, &path.display().to_string(), &ingested.papers, &extractor)?));
+    }
     let mut out = io::stdout().lock();
     if args.format == LookupFormat::Json {
-        serde_json::to_writer_pretty(&mut out, &scores)?;
+        let by_file: BTreeMap<&str, &eval::Scores> = reports.iter().map(|(path, scores)| (path.as_str(), scores)).collect();
+        match by_file.len() {
+            1 => serde_json::to_writer_pretty(&mut out, &reports[0].1)?,
+            _ => serde_json::to_writer_pretty(&mut out, &by_file)?,
+        }
         writeln!(out)?;
         return Ok(());
     }
-    writeln!(out, "{} gold papers\n", scores.papers)?;
-    writeln!(out, "{:<14} {:>9} {:>7} {:>6}  {:>4} {:>4} {:>4}", "fact type", "precision", "recall", "F1", "tp", "fp", "fn")?;
-    for kind in eval::FACT_TYPES {
-        let c = scores.by_type.get(kind).copied().unwrap_or_default();
-        writeln!(out, "{kind:<14} {:>9.3} {:>7.3} {:>6.3}  {:>4} {:>4} {:>4}", c.precision(), c.recall(), c.f1(), c.tp, c.fp, c.fn_)?;
-    }
-    writeln!(out, "\n{:<36} {:>9} {:>7} {:>6}  {:>4} {:>4} {:>4}", "concept", "precision", "recall", "F1", "tp", "fp", "fn")?;
-    for (concept, c) in &scores.by_concept {
-        writeln!(out, "{concept:<36} {:>9.3} {:>7.3} {:>6.3}  {:>4} {:>4} {:>4}", c.precision(), c.recall(), c.f1(), c.tp, c.fp, c.fn_)?;
-    }
-    if args.errors {
-        for (kind, errors) in &scores.errors {
-            writeln!(out, "\n{kind}:")?;
-            for e in errors {
-                writeln!(out, "  {e}")?;
+    for (i, (path, scores)) in reports.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        writeln!(out, "{path}: {} gold papers\n", scores.papers)?;
+        writeln!(out, "{:<14} {:>9} {:>7} {:>6}  {:>4} {:>4} {:>4}", "fact type", "precision", "recall", "F1", "tp", "fp", "fn")?;
+        for (kind, c) in eval::FACT_TYPES.iter().filter_map(|kind| scores.by_type.get(*kind).map(|c| (kind, c))) {
+            writeln!(out, "{kind:<14} {:>9.3} {:>7.3} {:>6.3}  {:>4} {:>4} {:>4}", c.precision(), c.recall(), c.f1(), c.tp, c.fp, c.fn_)?;
+        }
+        writeln!(out, "\n{:<36} {:>9} {:>7} {:>6}  {:>4} {:>4} {:>4}", "concept", "precision", "recall", "F1", "tp", "fp", "fn")?;
+        for (concept, c) in &scores.by_concept {
+            writeln!(out, "{concept:<36} {:>9.3} {:>7.3} {:>6.3}  {:>4} {:>4} {:>4}", c.precision(), c.recall(), c.f1(), c.tp, c.fp, c.fn_)?;
+        }
+        let (p, r, f) = scores.concept_macro;
+        writeln!(out, "{:<36} {p:>9.3} {r:>7.3} {f:>6.3}", "macro average")?;
+        if args.errors {
+            for (kind, errors) in &scores.errors {
+                writeln!(out, "\n{kind}:")?;
+                for e in errors {
+                    writeln!(out, "  {e}")?;
+                }
             }
         }
     }
     Ok(())
 }
 
-fn concept(store_dir: &Path, args: &ConceptArgs) -> Result<()> {
+fn concept(at: &Location<'_>, args: &ConceptArgs) -> Result<()> {
     args.time.start("the concept lookup")?;
-    let store = GraphStore::open_existing(store_dir)?;
+    let store = at.open()?;
     if papergraph::store::statistics::PaperIndex::is_stale(&store.path) {
         eprintln!(
             "warning: an append to this store is running, or was stopped before it counted its papers: the counts below may \
@@ -463,9 +569,9 @@ fn resolve_with_note(store: &GraphStore, name: &str) -> Result<(lookup::Named, O
     })
 }
 
-fn repo(store_dir: &Path, args: &RepoArgs) -> Result<()> {
+fn repo(at: &Location<'_>, args: &RepoArgs) -> Result<()> {
     args.time.start("the repository lookup")?;
-    let store = GraphStore::open_existing(store_dir)?;
+    let store = at.open()?;
     let Some(report) = lookup::repo_report(&store, &args.repo)? else {
         bail!("no repository {:?} in the graph (give owner/name for GitHub, or host/owner/name)", args.repo)
     };

@@ -18,7 +18,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 
-use oxigraph::model::NamedNodeRef;
+use oxigraph::model::{GraphNameRef, NamedNodeRef, NamedOrBlankNode, Term};
 
 use crate::query::{self, QueryError};
 use crate::rdf::vocab::{DCTERMS_SUBJECT, PG_CATEGORY, PG_DEFINES, PG_EVALUATED_ON, PG_HAS_CODE, PG_LISTED_IN, PG_PROPOSES, SCHEMA_AUTHOR, SCHEMA_MENTIONS, SKOS_BROADER};
@@ -129,25 +129,30 @@ const NODE_QUERIES: [(NodeKind, &str); 8] = [
     (NodeKind::Category, "SELECT ?n (MIN(?l) AS ?label) WHERE { ?n a pg:Category ; schema:name ?l } GROUP BY ?n"),
 ];
 
-/// Edge kinds, their predicate, and whether the weight counts the fact's stored occurrences.
-const EDGE_PREDICATES: [(EdgeKind, NamedNodeRef<'static>, bool); 10] = [
-    (EdgeKind::Mentions, SCHEMA_MENTIONS, true),
-    (EdgeKind::HasCode, PG_HAS_CODE, true),
-    (EdgeKind::EvaluatedOn, PG_EVALUATED_ON, true),
-    (EdgeKind::Defines, PG_DEFINES, true),
-    (EdgeKind::Proposes, PG_PROPOSES, true),
-    (EdgeKind::About, DCTERMS_SUBJECT, false),
-    (EdgeKind::Broader, SKOS_BROADER, false),
-    (EdgeKind::ListedIn, PG_LISTED_IN, false),
-    (EdgeKind::AuthoredBy, SCHEMA_AUTHOR, false),
-    (EdgeKind::InCategory, PG_CATEGORY, false),
+/// Edge kinds, their predicate, the kinds of node they join, and whether the weight counts the
+/// fact's stored occurrences.
+const EDGE_PREDICATES: [(EdgeKind, NamedNodeRef<'static>, [NodeKind; 2], bool); 10] = [
+    (EdgeKind::Mentions, SCHEMA_MENTIONS, [NodeKind::Paper, NodeKind::Concept], true),
+    (EdgeKind::HasCode, PG_HAS_CODE, [NodeKind::Paper, NodeKind::Repository], true),
+    (EdgeKind::EvaluatedOn, PG_EVALUATED_ON, [NodeKind::Paper, NodeKind::Dataset], true),
+    (EdgeKind::Defines, PG_DEFINES, [NodeKind::Paper, NodeKind::Method], true),
+    (EdgeKind::Proposes, PG_PROPOSES, [NodeKind::Paper, NodeKind::Method], true),
+    (EdgeKind::About, DCTERMS_SUBJECT, [NodeKind::Method, NodeKind::Concept], false),
+    (EdgeKind::Broader, SKOS_BROADER, [NodeKind::Concept, NodeKind::Concept], false),
+    (EdgeKind::ListedIn, PG_LISTED_IN, [NodeKind::Paper, NodeKind::Listing], false),
+    (EdgeKind::AuthoredBy, SCHEMA_AUTHOR, [NodeKind::Paper, NodeKind::Author], false),
+    (EdgeKind::InCategory, PG_CATEGORY, [NodeKind::Paper, NodeKind::Category], false),
 ];
 
-/// Projects the whole store into a directed graph.
-pub fn project(store: &GraphStore) -> Result<KnowledgeGraph, QueryError> {
+/// Projects the store into a directed graph: nodes of `kinds` (all when empty) and the edges
+/// between them. Only what those kinds need is read (on a big store, leaving out authors,
+/// categories and listings skips most of the edges).
+pub fn project(store: &GraphStore, kinds: &[NodeKind]) -> Result<KnowledgeGraph, QueryError> {
+    let wanted = |kind: NodeKind| kinds.is_empty() || kinds.contains(&kind);
+    store.prefetch();
     let mut graph = KnowledgeGraph::new();
     let mut index: HashMap<String, NodeIndex> = HashMap::new();
-    for (kind, sparql) in NODE_QUERIES {
+    for (kind, sparql) in NODE_QUERIES.into_iter().filter(|(kind, _)| wanted(*kind)) {
         let mut nodes: Vec<(String, String)> =
             query::select(store, sparql, "graph projection", &[])?.iter().map(|row| (query::plain_value(&row[0]), query::plain_value(&row[1]))).collect();
         nodes.sort_unstable();
@@ -156,22 +161,31 @@ pub fn project(store: &GraphStore) -> Result<KnowledgeGraph, QueryError> {
             index.insert(iri, node);
         }
     }
+    let edges = EDGE_PREDICATES.iter().enumerate().filter(|(_, (_, _, [from, to], _))| wanted(*from) && wanted(*to));
+    let edges: Vec<(usize, &(EdgeKind, NamedNodeRef<'static>, [NodeKind; 2], bool))> = edges.collect();
     // Occurrences per (subject, predicate, object), for the weights of counted edges.
     let mut weights: HashMap<(NodeIndex, usize, NodeIndex), f64> = HashMap::new();
-    provenance::for_each_count(store, |paper, predicate, object, _, n| {
-        let kind = EDGE_PREDICATES.iter().position(|(_, p, counted)| *counted && p.as_str() == predicate);
-        if let (Some(kind), Some(&a), Some(&b)) = (kind, index.get(paper), index.get(object)) {
-            *weights.entry((a, kind, b)).or_default() += n as f64;
+    if edges.iter().any(|(_, (_, _, _, counted))| *counted) {
+        provenance::for_each_count(store, |paper, predicate, object, _, n| {
+            let kind = EDGE_PREDICATES.iter().position(|(_, p, _, counted)| *counted && p.as_str() == predicate);
+            if let (Some(kind), Some(&a), Some(&b)) = (kind, index.get(paper), index.get(object)) {
+                *weights.entry((a, kind, b)).or_default() += n as f64;
+            }
+        })?;
+    }
+    for (position, &(kind, predicate, _, counted)) in edges {
+        let mut found: Vec<(NodeIndex, NodeIndex)> = Vec::new();
+        for quad in store.quads(None, Some(predicate), None, Some(GraphNameRef::DefaultGraph)) {
+            let quad = quad?;
+            let NamedOrBlankNode::NamedNode(subject) = &quad.subject else { continue };
+            let Term::NamedNode(object) = &quad.object else { continue };
+            if let (Some(&a), Some(&b)) = (index.get(subject.as_str()), index.get(object.as_str())) {
+                found.push((a, b));
+            }
         }
-    })?;
-    for (position, (kind, predicate, counted)) in EDGE_PREDICATES.into_iter().enumerate() {
-        let sparql = format!("SELECT ?s ?o WHERE {{ ?s {predicate} ?o }}");
-        let mut edges: Vec<(NodeIndex, NodeIndex)> = query::select(store, &sparql, "graph projection", &[])?
-            .iter()
-            .filter_map(|row| index.get(&query::plain_value(&row[0])).copied().zip(index.get(&query::plain_value(&row[1])).copied()))
-            .collect();
-        edges.sort_unstable();
-        for (a, b) in edges {
+        found.sort_unstable();
+        found.dedup();
+        for (a, b) in found {
             let weight = if counted { weights.get(&(a, position, b)).copied().unwrap_or(1.0) } else { 1.0 };
             graph.add_edge(a, b, Edge { kind, weight, npmi: None });
         }

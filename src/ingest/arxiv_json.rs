@@ -37,10 +37,10 @@ struct Entry {
 /// lines are skipped, lines longer than a record can be are skipped unread. A file whose first
 /// line is a lone `{` is pretty-printed JSON, not JSON lines: one problem, and nothing is read.
 pub(super) fn records(listing: Arc<Listing>, mut input: impl BufRead + Send + 'static) -> PendingRecords {
-    let mut line = 0;
+    let mut line = listing.first_line - 1;
     let mut buf = Vec::new();
     let mut failed = false;
-    let mut first = true;
+    let mut first = listing.first_line == 1;
     Box::new(std::iter::from_fn(move || {
         while !failed {
             buf.clear();

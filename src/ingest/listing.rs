@@ -83,7 +83,13 @@ impl BadLine {
 
 /// Parses a listing page from raw bytes; `path` names it in errors and in the graph.
 pub fn parse_listing(path: &Path, bytes: &[u8]) -> ListingPage {
-    let mut page = ListingPage { listing: Arc::new(Listing::new(path)), papers: Vec::new(), problems: Vec::new() };
+    parse_listing_as(Listing::new(path), bytes)
+}
+
+/// [`parse_listing`] of a page read as `listing` (named otherwise than its path).
+pub(super) fn parse_listing_as(listing: Listing, bytes: &[u8]) -> ListingPage {
+    let path = &listing.path.clone();
+    let mut page = ListingPage { listing: Arc::new(listing), papers: Vec::new(), problems: Vec::new() };
     let problem = |line: Option<usize>, message: String| Problem::new(path, line, message);
 
     let decoded = decode_text(bytes);

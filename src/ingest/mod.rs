@@ -23,7 +23,22 @@ use std::sync::Arc;
 use crate::model::{CodeLink, Listing, Paper, Record};
 
 pub use listing::parse_listing;
-pub use source::open;
+pub use source::{open, open_part};
+
+/// The input path that stands for standard input.
+pub const STDIN: &str = "-";
+
+/// Inputs that are one part of a bigger JSON-lines file (a shard cut from an arXiv snapshot,
+/// fed to `papergraph extract` on standard input by a cluster job): read as JSON lines whatever
+/// their first line looks like, named after the whole file, with lines numbered from the
+/// part's first line, so that the parts' facts, provenance and problems are the whole file's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    /// File name of the whole file (names the listing node).
+    pub name: String,
+    /// Line number, in the whole file, of the part's first line.
+    pub first_line: usize,
+}
 
 /// File name endings [`input_files`] picks up in directories, each also with `.gz` after it.
 const INPUT_EXTENSIONS: [&str; 5] = ["txt", "jsonl", "json", "xml", "atom"];
@@ -205,6 +220,9 @@ pub fn input_files(inputs: &[PathBuf]) -> (Vec<PathBuf>, Vec<Problem>) {
 
 /// The input files under `input` (see [`input_files`]); problems inside it go to `problems`.
 fn collect_files(input: &Path, problems: &mut Vec<Problem>) -> Result<Vec<PathBuf>, String> {
+    if input == Path::new(STDIN) {
+        return Ok(vec![input.to_path_buf()]);
+    }
     let meta = std::fs::metadata(input).map_err(|e| format!("cannot read input: {e}"))?;
     if !meta.is_dir() {
         return Ok(vec![input.to_path_buf()]);

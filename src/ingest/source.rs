@@ -2,14 +2,15 @@
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Cursor, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use flate2::bufread::MultiGzDecoder;
 
 use super::text::{megabytes, preview};
-use super::{arxiv_atom, arxiv_json, format_extension, parse_listing, pwc, ready, Format, Opened, Problem, Records};
+use super::listing::parse_listing_as;
+use super::{arxiv_atom, arxiv_json, format_extension, pwc, ready, Format, Opened, Part, Problem, Records, STDIN};
 use crate::model::{Listing, Record};
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
@@ -36,11 +37,23 @@ enum Shape {
 /// optionally `.gz`) promises one of the others, which is then a problem; so is content of no
 /// known format.
 pub fn open(path: &Path) -> Result<Opened, Problem> {
+    open_part(path, None)
+}
+
+/// Like [`open`], and `-` is standard input. With a `part`, the input is a part of a bigger
+/// file: its listing takes the part's name and its JSON lines are numbered from the part's
+/// first line, so parts read separately give the same records as the whole file.
+pub fn open_part(path: &Path, part: Option<&Part>) -> Result<Opened, Problem> {
     let cannot_read = |e: io::Error| Problem::new(path, None, format!("cannot read file: {e}"));
-    let file = File::open(path).map_err(cannot_read)?;
-    let size = file.metadata().map_err(cannot_read)?.len();
+    let (input, size): (Box<dyn Read + Send>, u64) = if path == Path::new(STDIN) {
+        (Box::new(io::stdin()), 0)
+    } else {
+        let file = File::open(path).map_err(cannot_read)?;
+        let size = file.metadata().map_err(cannot_read)?.len();
+        (Box::new(file), size)
+    };
     let bytes_read = Arc::new(AtomicU64::new(0));
-    let mut raw = BufReader::new(Counted { inner: file, count: bytes_read.clone() });
+    let mut raw = BufReader::new(Counted { inner: input, count: bytes_read.clone() });
     let gzipped = raw.fill_buf().map_err(cannot_read)?.starts_with(&GZIP_MAGIC);
     let mut content: Box<dyn BufRead + Send> = if gzipped { Box::new(BufReader::new(MultiGzDecoder::new(raw))) } else { Box::new(raw) };
     let cannot_decompress = |e: io::Error| match gzipped {
@@ -52,11 +65,19 @@ pub fn open(path: &Path) -> Result<Opened, Problem> {
         content = Box::new(BufReader::new(Utf16 { inner: content, big_endian, carry: Vec::new(), out: Vec::new(), at: 0 }));
     }
     let head = read_head(&mut content).map_err(cannot_decompress)?;
-    let shape = recognize(path, &head)?;
+    // A part is cut from JSON lines (nothing else splits by line), whatever its first line says.
+    let shape = if part.is_some() { Shape::JsonLines } else { recognize(path, &head)? };
     let input = Cursor::new(head).chain(content);
-    let listing = Arc::new(Listing::new(path));
+    let mut listing = Listing::new(path);
+    if let Some(part) = part {
+        // Problems name the whole file: their line numbers are its.
+        listing.path = PathBuf::from(&part.name);
+        listing.name.clone_from(&part.name);
+        listing.first_line = part.first_line;
+    }
+    let listing = Arc::new(listing);
     let (format, records) = match shape {
-        Shape::Text => (Format::Listing, ready(listing_records(path, input).map_err(cannot_read)?)),
+        Shape::Text => (Format::Listing, ready(listing_records((*listing).clone(), input).map_err(cannot_read)?)),
         Shape::JsonLines => (Format::ArxivJsonl, arxiv_json::records(listing, input)),
         Shape::Xml => (Format::ArxivAtom, ready(arxiv_atom::records(listing, input))),
         Shape::JsonArray => pwc::records(listing, input).map(|(format, records)| (format, ready(records)))?,
@@ -213,14 +234,15 @@ impl<R: Read> Read for Utf16<R> {
 }
 
 /// A listing page is small: it is read whole and its papers and problems come in line order.
-fn listing_records(path: &Path, input: impl Read) -> io::Result<Records> {
+fn listing_records(listing: Listing, input: impl Read) -> io::Result<Records> {
+    let path = &listing.path.clone();
     let mut bytes = Vec::new();
     input.take(MAX_LISTING_BYTES + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > MAX_LISTING_BYTES {
         let message = format!("more than {} of text: too big for a listing page; not read", megabytes(MAX_LISTING_BYTES));
         return Ok(Box::new(std::iter::once(Err(Problem::new(path, None, message)))));
     }
-    let page = parse_listing(path, &bytes);
+    let page = parse_listing_as(listing, &bytes);
     let papers = page.papers.into_iter().map(|p| (p.title_line, Ok(Record::Paper(p))));
     let problems = page.problems.into_iter().map(|p| (p.line.unwrap_or(0), Err(p)));
     let mut records: Vec<_> = papers.chain(problems).collect();

@@ -217,7 +217,7 @@ pub fn concept_report(store: &GraphStore, concept: &Named) -> Result<ConceptRepo
         "SELECT DISTINCT ?m ?name ?long ?concept WHERE {{
            ?c skos:broader* ?concept . ?m dcterms:subject ?c ; a pg:Method ; schema:name ?name .
            OPTIONAL {{ ?m schema:alternateName ?long }}
-         }} ORDER BY ?name ?m LIMIT {METHODS_SHOWN}"
+         }} ORDER BY ?name (STR(?m)) ?long LIMIT {METHODS_SHOWN}"
     ))?
     .iter()
     .map(|row| MethodRef { iri: value_of(&row[0]), name: value_of(&row[1]), long_name: row[2].as_ref().map(|_| value_of(&row[2])) })

@@ -11,7 +11,7 @@ use crate::model::Field;
 use crate::rdf::iri::normalize_title;
 use crate::rdf::vocab::{DCTERMS_ABSTRACT, SCHEMA_NAME, SKOS_PREF_LABEL};
 use crate::store::provenance;
-use crate::store::GraphStore;
+use crate::store::{GraphStore, StoreError};
 
 /// A paper found by a lookup.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -118,7 +118,7 @@ pub fn evidence(store: &GraphStore, paper: &str) -> Result<Vec<Evidence>, QueryE
     let mut labels: BTreeMap<String, String> = BTreeMap::new();
     for e in &mut found {
         if !labels.contains_key(&e.object) {
-            let label = label_of(store, &e.object).map_err(|source| store.storage_error(source))?;
+            let label = label_of(store, &e.object)?;
             labels.insert(e.object.clone(), label.unwrap_or_else(|| e.object.clone()));
         }
         e.label = labels[&e.object].clone();
@@ -138,8 +138,7 @@ pub fn paper_json(store: &GraphStore, paper: &PaperRef) -> Result<serde_json::Va
 /// The paper's abstract (`dcterms:abstract`), if it has one.
 pub fn abstract_of(store: &GraphStore, paper: &str) -> Result<Option<String>, QueryError> {
     let Ok(node) = NamedNode::new(paper) else { return Ok(None) };
-    let first = store.store.quads_for_pattern(Some(node.as_ref().into()), Some(DCTERMS_ABSTRACT), None, Some(GraphNameRef::DefaultGraph)).next();
-    match first.transpose().map_err(|source| store.storage_error(source))? {
+    match store.first_quad(Some(node.as_ref().into()), Some(DCTERMS_ABSTRACT), None, Some(GraphNameRef::DefaultGraph))? {
         Some(quad) => Ok(match quad.object {
             Term::Literal(text) => Some(text.value().to_owned()),
             _ => None,
@@ -149,11 +148,11 @@ pub fn abstract_of(store: &GraphStore, paper: &str) -> Result<Option<String>, Qu
 }
 
 /// A node's human label: its `skos:prefLabel`, else its `schema:name`.
-fn label_of(store: &GraphStore, iri: &str) -> Result<Option<String>, oxigraph::store::StorageError> {
+fn label_of(store: &GraphStore, iri: &str) -> Result<Option<String>, StoreError> {
     let Ok(node) = NamedNode::new(iri) else { return Ok(None) };
     for predicate in [SKOS_PREF_LABEL, SCHEMA_NAME] {
-        if let Some(quad) = store.store.quads_for_pattern(Some(node.as_ref().into()), Some(predicate), None, Some(GraphNameRef::DefaultGraph)).next() {
-            if let Term::Literal(literal) = quad?.object {
+        if let Some(quad) = store.first_quad(Some(node.as_ref().into()), Some(predicate), None, Some(GraphNameRef::DefaultGraph))? {
+            if let Term::Literal(literal) = quad.object {
                 return Ok(Some(literal.value().to_owned()));
             }
         }

@@ -12,7 +12,12 @@ use oxigraph::model::{NamedNode, Term, Triple, Variable};
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
 use oxigraph::sparql::{CancellationToken, QueryResults, SparqlEvaluator};
 
+
 use crate::rdf::vocab::{prefixed_serializer, PREFIXES};
+use spargebra::algebra::GraphPattern;
+use spargebra::term::GroundTerm;
+
+use crate::store::remote::{Endpoint, RemoteAnswer, RemoteError};
 use crate::store::GraphStore;
 pub use table::{render_term, truncate, write_table};
 
@@ -95,6 +100,9 @@ pub fn run_bounded(store: &GraphStore, query: &str, source_name: &str, bindings:
     let mut prepared = evaluator
         .parse_query(query)
         .map_err(|e| QueryError::Syntax { source_name: source_name.to_owned(), message: e.to_string() })?;
+    if let Some(endpoint) = store.endpoint() {
+        return run_remote(endpoint, query, source_name, bindings, options);
+    }
     if let Some(graphs) = &options.default_graphs {
         prepared.dataset_mut().set_default_graph(graphs.iter().cloned().map(Into::into).collect());
     }
@@ -119,7 +127,7 @@ pub fn run_bounded(store: &GraphStore, query: &str, source_name: &str, bindings:
         Some(limit) if count > limit => Err(QueryError::TooManyResults { source_name: source_name.to_owned(), limit }),
         _ => Ok(()),
     };
-    let mut bound = prepared.on_store(&store.store);
+    let mut bound = prepared.on_store(store.local("querying")?);
     for (variable, term) in bindings {
         bound = bound.substitute_variable(variable.clone(), term.clone());
     }
@@ -151,6 +159,64 @@ pub fn run_bounded(store: &GraphStore, query: &str, source_name: &str, bindings:
         watchdog.join().expect("the query watchdog does not panic");
     }
     answer
+}
+
+/// [`run_bounded`] on a SPARQL server. The query is parsed here (papergraph's prefixes
+/// declared) and sent in full form; bound variables become a VALUES block joined under the
+/// solution modifiers (ORDER BY, projection, grouping, LIMIT), as a substitution would be.
+fn run_remote(endpoint: &Endpoint, query: &str, source_name: &str, bindings: &[(Variable, Term)], options: &QueryOptions) -> Result<Answer, QueryError> {
+    let syntax = |message: String| QueryError::Syntax { source_name: source_name.to_owned(), message };
+    let mut parser = spargebra::SparqlParser::new();
+    for (prefix, iri) in PREFIXES {
+        parser = parser.with_prefix(prefix, iri).expect("papergraph prefixes are valid IRIs");
+    }
+    let mut parsed = parser.parse_query(query).map_err(|e| syntax(e.to_string()))?;
+    if !bindings.is_empty() {
+        let mut row = Vec::new();
+        for (variable, term) in bindings {
+            row.push(Some(match term {
+                Term::NamedNode(n) => GroundTerm::NamedNode(n.clone()),
+                Term::Literal(l) => GroundTerm::Literal(l.clone()),
+                other => return Err(syntax(format!("?{} cannot be bound to {other} on a server", variable.as_str()))),
+            }));
+        }
+        let values = GraphPattern::Values { variables: bindings.iter().map(|(v, _)| v.clone()).collect(), bindings: vec![row] };
+        let (spargebra::Query::Select { pattern, .. } | spargebra::Query::Construct { pattern, .. } | spargebra::Query::Describe { pattern, .. } | spargebra::Query::Ask { pattern, .. }) = &mut parsed;
+        *pattern = join_under_modifiers(std::mem::replace(pattern, GraphPattern::Bgp { patterns: Vec::new() }), values);
+    }
+    let graph_form = matches!(parsed, spargebra::Query::Construct { .. } | spargebra::Query::Describe { .. });
+    let text = parsed.to_string();
+    let answer = endpoint
+        .query(&text, graph_form, options.default_graphs.as_deref(), options.named_graphs.as_deref(), options.timeout)
+        .map_err(|e| match (e, options.timeout) {
+            (RemoteError::Timeout { .. }, Some(limit)) => QueryError::Timeout { source_name: source_name.to_owned(), limit },
+            (e, _) => QueryError::Evaluation { source_name: source_name.to_owned(), message: e.to_string() },
+        })?;
+    let (count, answer) = match answer {
+        RemoteAnswer::Solutions { variables, rows } => (rows.len(), Answer::Solutions { variables, rows }),
+        RemoteAnswer::Boolean(value) => (0, Answer::Boolean(value)),
+        RemoteAnswer::Graph(triples) => (triples.len(), Answer::Graph(triples)),
+    };
+    match options.max_results {
+        Some(limit) if count > limit => Err(QueryError::TooManyResults { source_name: source_name.to_owned(), limit }),
+        _ => Ok(answer),
+    }
+}
+
+/// `pattern` joined with `values` below its solution modifiers and aggregation.
+fn join_under_modifiers(pattern: GraphPattern, values: GraphPattern) -> GraphPattern {
+    let inside = |inner: Box<GraphPattern>| Box::new(join_under_modifiers(*inner, values.clone()));
+    match pattern {
+        GraphPattern::Project { inner, variables } => GraphPattern::Project { inner: inside(inner), variables },
+        GraphPattern::Distinct { inner } => GraphPattern::Distinct { inner: inside(inner) },
+        GraphPattern::Reduced { inner } => GraphPattern::Reduced { inner: inside(inner) },
+        GraphPattern::Slice { inner, start, length } => GraphPattern::Slice { inner: inside(inner), start, length },
+        GraphPattern::OrderBy { inner, expression } => GraphPattern::OrderBy { inner: inside(inner), expression },
+        GraphPattern::Filter { expr, inner } => GraphPattern::Filter { expr, inner: inside(inner) },
+        GraphPattern::Extend { inner, variable, expression } => GraphPattern::Extend { inner: inside(inner), variable, expression },
+        GraphPattern::Group { inner, variables, aggregates } => GraphPattern::Group { inner: inside(inner), variables, aggregates },
+        other => GraphPattern::Join { left: Box::new(values.clone()), right: Box::new(other) },
+    }
 }
 
 /// Runs a query that must be a SELECT and returns its rows.

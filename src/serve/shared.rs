@@ -39,7 +39,7 @@ impl Snapshot {
     /// The whole graph projection, computed on first use and kept while the snapshot serves.
     pub fn projection(&self) -> Result<Arc<KnowledgeGraph>, QueryError> {
         self.projection
-            .get_or_init(|| graph::project(&self.store).map(Arc::new).map_err(|e| e.to_string()))
+            .get_or_init(|| graph::project(&self.store, &[]).map(Arc::new).map_err(|e| e.to_string()))
             .clone()
             .map_err(|message| QueryError::Evaluation { source_name: "graph projection".into(), message })
     }

@@ -16,8 +16,8 @@ use crate::rdf::vocab::PG_OCCURRENCES;
 /// duplicates.
 pub fn occurrences_of(store: &GraphStore, paper: &NamedNode) -> Result<Vec<Occurrence>, StoreError> {
     let mut found = Vec::new();
-    for quad in store.store.quads_for_pattern(Some(paper.as_ref().into()), Some(PG_OCCURRENCES), None, Some(GraphNameRef::DefaultGraph)) {
-        let quad = quad.map_err(|source| store.storage_error(source))?;
+    for quad in store.quads(Some(paper.as_ref().into()), Some(PG_OCCURRENCES), None, Some(GraphNameRef::DefaultGraph)) {
+        let quad = quad?;
         found.extend(parse_literal(store, &quad.subject, &quad.object)?);
     }
     // Bound variables must be projected, hence ?paper last.
@@ -58,8 +58,8 @@ pub fn occurrences_of(store: &GraphStore, paper: &NamedNode) -> Result<Vec<Occur
 /// provenance: from a paper's literals where it has them, else from its evidence records.
 pub fn for_each_count(store: &GraphStore, mut count: impl FnMut(&str, &str, &str, &str, u64)) -> Result<(), StoreError> {
     let mut counted: HashSet<String> = HashSet::new();
-    for quad in store.store.quads_for_pattern(None, Some(PG_OCCURRENCES), None, Some(GraphNameRef::DefaultGraph)) {
-        let quad = quad.map_err(|source| store.storage_error(source))?;
+    for quad in store.quads(None, Some(PG_OCCURRENCES), None, Some(GraphNameRef::DefaultGraph)) {
+        let quad = quad?;
         let NamedOrBlankNode::NamedNode(paper) = &quad.subject else { continue };
         let mut per_fact: BTreeMap<(String, String, String), u64> = BTreeMap::new();
         for o in parse_literal(store, &quad.subject, &quad.object)? {

@@ -171,8 +171,8 @@ impl PaperIndex {
                 counted.insert((paper.to_owned(), object.to_owned()));
             }
         })?;
-        for quad in store.store.quads_for_pattern(None, Some(SCHEMA_MENTIONS), None, Some(GraphNameRef::DefaultGraph)) {
-            let quad = quad.map_err(|source| store.storage_error(source))?;
+        for quad in store.quads(None, Some(SCHEMA_MENTIONS), None, Some(GraphNameRef::DefaultGraph)) {
+            let quad = quad?;
             let fact = (node_iri(&quad.subject.into()), node_iri(&quad.object));
             if !counted.contains(&fact) {
                 index.add(&fact.0, "", [(fact.1.as_str(), 1)]);
@@ -279,13 +279,12 @@ struct Hierarchy {
 
 impl Hierarchy {
     fn of(store: &GraphStore) -> Result<Self, StoreError> {
-        let err = |source| store.storage_error(source);
         let mut broader: HashMap<String, Vec<String>> = HashMap::new();
-        for quad in store.store.quads_for_pattern(None, Some(RDF_TYPE), Some(SKOS_CONCEPT.into()), Some(GraphNameRef::DefaultGraph)) {
-            broader.entry(node_iri(&quad.map_err(err)?.subject.into())).or_default();
+        for quad in store.quads(None, Some(RDF_TYPE), Some(SKOS_CONCEPT.into()), Some(GraphNameRef::DefaultGraph)) {
+            broader.entry(node_iri(&quad?.subject.into())).or_default();
         }
-        for quad in store.store.quads_for_pattern(None, Some(SKOS_BROADER), None, Some(GraphNameRef::DefaultGraph)) {
-            let quad = quad.map_err(err)?;
+        for quad in store.quads(None, Some(SKOS_BROADER), None, Some(GraphNameRef::DefaultGraph)) {
+            let quad = quad?;
             broader.entry(node_iri(&quad.subject.into())).or_default().push(node_iri(&quad.object));
         }
         let at_or_above = broader
@@ -421,7 +420,9 @@ pub fn update(store: &GraphStore, index: &PaperIndex) -> Result<(), StoreError> 
                 top.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| (a.1).0.cmp(&(b.1).0)));
                 top.into_iter()
                     .map(|(mentions, std::cmp::Reverse(paper), via)| {
-                        let via = via.iter().map(|&c| names[c as usize].to_string()).collect();
+                        // By IRI, not by id: ids depend on the order the index learnt the concepts.
+                        let mut via: Vec<String> = via.iter().map(|&c| names[c as usize].to_string()).collect();
+                        via.sort_unstable();
                         TopPaper { paper: paper.into(), mentions, via, ..TopPaper::default() }
                     })
                     .collect()
@@ -467,11 +468,7 @@ pub fn update(store: &GraphStore, index: &PaperIndex) -> Result<(), StoreError> 
     // Cleared, then bulk-loaded: a transaction would read the store before each write, which
     // is slow right after a bulk load. In between, the index is still marked stale (see
     // `PaperIndex::mark_stale`), so an interrupted update is redone by the next build.
-    let err = |source| store.storage_error(source);
-    store.store.clear_graph(graph.as_ref()).map_err(err)?;
-    let mut loader = store.bulk_loader();
-    loader.load_quads(quads).map_err(err)?;
-    loader.commit().map_err(err)
+    store.replace_graph(&NamedNode::new_unchecked(STATISTICS_GRAPH), quads)
 }
 
 /// Each paper's title, listings (with their dates) and repositories, by IRI; queried in batches.
@@ -529,8 +526,7 @@ fn labels_from_query(store: &GraphStore) -> Result<ConceptLabels, StoreError> {
 pub fn concept_labels(store: &GraphStore) -> Result<ConceptLabels, StoreError> {
     let graph = NamedNode::new_unchecked(STATISTICS_GRAPH);
     let node = NamedNode::new_unchecked(STATISTICS_GRAPH);
-    if let Some(quad) = store.store.quads_for_pattern(Some(node.as_ref().into()), Some(PG_CONCEPT_LABELS), None, Some(graph.as_ref().into())).next() {
-        let quad = quad.map_err(|source| store.storage_error(source))?;
+    if let Some(quad) = store.first_quad(Some(node.as_ref().into()), Some(PG_CONCEPT_LABELS), None, Some(graph.as_ref().into()))? {
         if let Term::Literal(json) = &quad.object {
             return serde_json::from_str(json.value()).map_err(|e| StoreError::Statistics { path: store.path.clone(), message: format!("pg:conceptLabels: {e}") });
         }
@@ -547,8 +543,8 @@ fn json_literal(value: &impl serde::Serialize) -> Term {
 pub fn paper_count(store: &GraphStore, concept: &str) -> Result<u64, StoreError> {
     let Ok(node) = NamedNode::new(concept) else { return Ok(0) };
     let graph = NamedNode::new_unchecked(STATISTICS_GRAPH);
-    let first = store.store.quads_for_pattern(Some(node.as_ref().into()), Some(PG_PAPER_COUNT), None, Some(graph.as_ref().into())).next();
-    Ok(match first.transpose().map_err(|source| store.storage_error(source))?.map(|quad| quad.object) {
+    let first = store.first_quad(Some(node.as_ref().into()), Some(PG_PAPER_COUNT), None, Some(graph.as_ref().into()))?;
+    Ok(match first.map(|quad| quad.object) {
         Some(Term::Literal(count)) => count.value().parse().unwrap_or_default(),
         _ => 0,
     })
@@ -560,8 +556,8 @@ pub fn concept_statistics(store: &GraphStore, concept: &str) -> Result<Option<Co
     let graph = NamedNode::new_unchecked(STATISTICS_GRAPH);
     let mut stats = ConceptStatistics::default();
     let mut found = false;
-    for quad in store.store.quads_for_pattern(Some(node.as_ref().into()), None, None, Some(graph.as_ref().into())) {
-        let quad = quad.map_err(|source| store.storage_error(source))?;
+    for quad in store.quads(Some(node.as_ref().into()), None, None, Some(graph.as_ref().into())) {
+        let quad = quad?;
         let Term::Literal(value) = &quad.object else { continue };
         let bad = |e: serde_json::Error| StoreError::Statistics { path: store.path.clone(), message: format!("{} of {concept}: {e}", quad.predicate) };
         found = true;

@@ -8,6 +8,8 @@ mod fuzz;
 mod graph;
 mod pipeline;
 mod provenance;
+mod remote;
+mod scale_out;
 mod serve;
 
 use std::path::PathBuf;

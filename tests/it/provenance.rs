@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use oxigraph::model::{GraphNameRef, Quad};
 use papergraph::lookup::{self, ConceptResolution};
-use papergraph::pipeline::{self, BuildOptions, Knowledge};
+use papergraph::pipeline::{self, BuildOptions, Knowledge, Target};
 use papergraph::query::{self, Answer};
 use papergraph::rdf::vocab::{PG_EVIDENCE, PG_OCCURRENCES, RDF_TYPE, STATISTICS_GRAPH};
 use papergraph::rdf::Provenance;
@@ -16,7 +16,7 @@ use super::listings_dir;
 
 fn build(inputs: &[PathBuf], store: &GraphStore, provenance: Provenance) -> pipeline::BuildReport {
     let options = BuildOptions { provenance, ..BuildOptions::default() };
-    pipeline::build(inputs, &Knowledge::bundled(), Some(store), options, &|_| ()).unwrap()
+    pipeline::build(inputs, &Knowledge::bundled(), Target::Store(store), &options, &|_| ()).unwrap()
 }
 
 fn store_in(dir: &Path, name: &str) -> GraphStore {
@@ -31,14 +31,9 @@ fn listing(n: usize) -> PathBuf {
 
 /// Quads that state facts: everything but the provenance itself and the statistics.
 fn facts(store: &GraphStore) -> BTreeSet<String> {
-    let evidence: BTreeSet<String> = store
-        .store
-        .quads_for_pattern(None, Some(RDF_TYPE), Some(PG_EVIDENCE.into()), None)
-        .map(|q| q.unwrap().subject.to_string())
-        .collect();
+    let evidence: BTreeSet<String> = store.quads(None, Some(RDF_TYPE), Some(PG_EVIDENCE.into()), None).map(|q| q.unwrap().subject.to_string()).collect();
     store
-        .store
-        .iter()
+        .quads(None, None, None, None)
         .map(Result::unwrap)
         .filter(|q| q.predicate != PG_OCCURRENCES && !evidence.contains(&q.subject.to_string()))
         .filter(|q| !matches!(q.graph_name.as_ref(), GraphNameRef::NamedNode(g) if g.as_str() == STATISTICS_GRAPH))
