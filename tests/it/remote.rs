@@ -209,3 +209,86 @@ fn a_virtuoso_server_filled_by_push_answers_as_the_store_does() {
     assert!(stdout(&out).contains("136 distinct papers"), "{}", stdout(&out));
     assert_same_answers(&store, &raw, None);
 }
+
+/// A Graph Store Protocol endpoint that fails on purpose (tests/servers/flaky_gsp.py).
+struct FlakyStore {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    url: String,
+}
+
+impl FlakyStore {
+    fn start(args: &[&str]) -> FlakyStore {
+        let mut child = Command::new("python3")
+            .arg("tests/servers/flaky_gsp.py")
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut url = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut url).unwrap();
+        FlakyStore { stdin: child.stdin.take(), child, url: url.trim().to_owned() }
+    }
+
+    fn stats(&self) -> Value {
+        let stats = self.url.replace("/store", "/stats");
+        let out = Command::new("python3").args(["-c", "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())", &stats]).output().unwrap();
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+}
+
+impl Drop for FlakyStore {
+    fn drop(&mut self) {
+        drop(self.stdin.take());
+        self.child.wait().ok();
+    }
+}
+
+#[test]
+fn push_retries_transient_errors_and_resumes_after_a_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let quads = dir.path().join("listings.nq");
+    let out = papergraph(dir.path(), &["extract", listings_dir().to_str().unwrap(), "-o", quads.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let distinct: std::collections::BTreeSet<String> = std::fs::read_to_string(&quads).unwrap().lines().map(str::to_owned).collect();
+    let push = |store: &FlakyStore| {
+        let args = ["--endpoint", &store.url, "--graph-store", &store.url, "--graph", "https://example.org/g", "push", quads.to_str().unwrap(), "--chunk", "1000", "-q"];
+        remote(&[], None, &args)
+    };
+
+    // Every third request is answered 503: each is sent again, and everything arrives.
+    let busy = FlakyStore::start(&["--busy-every", "3"]);
+    let out = push(&busy);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stats = busy.stats();
+    assert!(stats["busy"].as_u64().unwrap() >= 3, "{stats}");
+    assert!(stdout(&out).contains(&format!("{} retried", stats["busy"])), "{}", stdout(&out));
+    assert_eq!(stats["triples"]["https://example.org/g"].as_u64().unwrap() as usize, distinct.len(), "{stats}");
+
+    // A server that refuses after 5 chunks stops the push, which says how far it got; run
+    // again against a healthy server at the same address, it sends only the rest.
+    let state = dir.path().join("state.json");
+    let refusing = FlakyStore::start(&["--refuse-after", "5"]);
+    let args = |url: &str| -> Vec<String> {
+        ["--endpoint", url, "--graph-store", url, "--graph", "https://example.org/g", "push", quads.to_str().unwrap(), "--chunk", "1000", "--state", state.to_str().unwrap(), "-q"]
+            .map(str::to_owned)
+            .to_vec()
+    };
+    let run = |url: &str| remote(&[], None, &args(url).iter().map(String::as_str).collect::<Vec<_>>());
+    let failed = run(&refusing.url);
+    assert_eq!(failed.status.code(), Some(1));
+    assert!(stderr(&failed).contains("400") && stderr(&failed).contains("5 chunk(s) are on the server"), "{}", stderr(&failed));
+    let saved: Value = serde_json::from_slice(&std::fs::read(&state).unwrap()).unwrap();
+    assert_eq!(saved["chunks_done"], 5, "{saved}");
+    // The same address, now healthy: the state's identity names the Graph Store URL.
+    let saved_text = std::fs::read_to_string(&state).unwrap();
+    let healthy = FlakyStore::start(&[]);
+    std::fs::write(&state, saved_text.replace(&refusing.url, &healthy.url)).unwrap();
+    let resumed = run(&healthy.url);
+    assert!(resumed.status.success(), "{}", stderr(&resumed));
+    assert!(stdout(&resumed).contains("5 already there from an earlier push"), "{}", stdout(&resumed));
+    let total_chunks = busy.stats()["stored"].as_u64().unwrap();
+    assert_eq!(healthy.stats()["stored"].as_u64().unwrap(), total_chunks - 5);
+}
