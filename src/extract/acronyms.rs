@@ -27,6 +27,13 @@ impl Acronym {
     pub fn text<'a>(&self, field_text: &'a str) -> String {
         field_text.chars().skip(self.start).take(self.end - self.start).collect()
     }
+
+    /// Character offsets of the short form within the field.
+    pub fn short_span(&self, field_text: &str) -> (usize, usize) {
+        let definition = self.text(field_text);
+        let offset = definition.find(&self.short).map_or(0, |b| definition[..b].chars().count());
+        (self.start + offset, self.start + offset + self.short.chars().count())
+    }
 }
 
 /// All acronym definitions in one text field.

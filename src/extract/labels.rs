@@ -37,6 +37,9 @@ pub const CONFIDENCE_EXACT: f64 = 0.95;
 pub const CONFIDENCE_VARIANT: f64 = 0.85;
 /// Confidence of a match of a bare acronym label (acronyms are the most ambiguous labels).
 pub const CONFIDENCE_ACRONYM: f64 = 0.8;
+/// Confidence of a short form the text defines as a concept's label (`large language models
+/// (LLMs)`).
+pub const CONFIDENCE_ACRONYM_DEFINED: f64 = 0.9;
 
 struct Pattern {
     entry: usize,

@@ -42,8 +42,9 @@ pub struct Definition {
     pub acronym: Acronym,
     /// Indexes into [`Taxonomy::concepts`].
     pub concepts: Vec<usize>,
-    /// The whole long form is a known concept's label (`large language models (LLMs)`).
-    pub known_concept: bool,
+    /// The concept whose label is the whole long form (`large language models (LLMs)`): the
+    /// short form is then another name of it, not a method, unless the paper proposes it.
+    pub known_concept: Option<usize>,
 }
 
 /// Everything extracted from one paper.
@@ -86,19 +87,31 @@ impl<'k> Extractor<'k> {
             .map(|acronym| {
                 let found = self.concepts.find_in(acronym.field, &acronym.long);
                 let long_chars = acronym.long.chars().count();
-                let known_concept = found.iter().any(|m| m.start == 0 && m.end == long_chars);
+                let known_concept = found.iter().find(|m| m.start == 0 && m.end == long_chars).map(|m| m.entry);
                 let mut concepts: Vec<usize> = found.into_iter().map(|m| m.entry).collect();
                 concepts.sort_unstable();
                 concepts.dedup();
                 Definition { acronym, concepts, known_concept }
             })
             .collect();
-        let mentions = self.context.disambiguate(self.concepts.find(paper), &definitions, paper);
+        let mut mentions = self.context.disambiguate(self.concepts.find(paper), &definitions, paper);
+        let proposals = proposals::find_proposals(paper, &definitions);
+        // The short form of a concept's own long form is another name of it where defined,
+        // unless the paper proposes something by that name (`A-MEM: Agentic Memory ...`).
+        for d in definitions.iter().filter(|d| !proposals.iter().any(|p| p.name == d.acronym.short)) {
+            let Some(entry) = d.known_concept else { continue };
+            let (start, end) = d.acronym.short_span(paper.text(d.acronym.field));
+            if !mentions.iter().any(|m| m.field == d.acronym.field && m.start < end && start < m.end) {
+                let text = d.acronym.short.clone();
+                mentions.push(Mention { entry, field: d.acronym.field, start, end, text, confidence: labels::CONFIDENCE_ACRONYM_DEFINED });
+            }
+        }
+        mentions.sort_by_key(|m| (m.field, m.start));
         PaperFacts {
             mentions,
             datasets: self.dataset_names.find(paper),
             links: links::find_links(paper),
-            proposals: proposals::find_proposals(paper, &definitions),
+            proposals,
             definitions,
         }
     }

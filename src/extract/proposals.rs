@@ -60,19 +60,16 @@ pub fn find_proposals(paper: &Paper, definitions: &[Definition]) -> Vec<Proposal
             }
             let at = |byte: usize| text[..start + byte].chars().count();
             let sentence_chars = (at(0), at(sentence.len()));
-            for d in definitions.iter().filter(|d| d.acronym.field == field && !d.known_concept) {
+            for d in definitions.iter().filter(|d| d.acronym.field == field && d.known_concept.is_none()) {
                 if d.acronym.start >= sentence_chars.0 && d.acronym.end <= sentence_chars.1 {
-                    let definition = d.acronym.text(text);
-                    let offset = definition.find(&d.acronym.short).map_or(0, |b| definition[..b].chars().count());
-                    let start = d.acronym.start + offset;
-                    let end = start + d.acronym.short.chars().count();
+                    let (start, end) = d.acronym.short_span(text);
                     found.push(Proposal { name: d.acronym.short.clone(), field, start, end, confidence: 0.85 });
                 }
             }
             let named = CALLED.captures_iter(sentence).chain(PROPOSE_NAME.captures_iter(sentence)).chain(PROPOSE_CAMEL.captures_iter(sentence));
             let parenthesized = PARENTHESIZED_NAME
                 .captures_iter(sentence)
-                .filter(|c| !definitions.iter().any(|d| d.acronym.short == c[1] && d.known_concept));
+                .filter(|c| !definitions.iter().any(|d| d.acronym.short == c[1] && d.known_concept.is_some()));
             for captures in named.chain(parenthesized) {
                 let name = captures.get(1).unwrap();
                 if is_plural_acronym(name.as_str()) {
@@ -132,7 +129,7 @@ mod tests {
             .fields()
             .into_iter()
             .flat_map(|(f, t)| find_acronyms(f, t))
-            .map(|acronym| Definition { acronym, concepts: Vec::new(), known_concept: false })
+            .map(|acronym| Definition { acronym, concepts: Vec::new(), known_concept: None })
             .collect();
         find_proposals(&paper, &definitions).into_iter().map(|p| p.name).collect()
     }

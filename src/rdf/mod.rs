@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, Quad, Term, Triple};
 
 use crate::extract::{
-    Extractor, LinkTarget, PaperFacts, ACRONYM_FINDER, CONCEPT_MATCHER, DATASET_MATCHER, EXTRACTORS,
+    Definition, Extractor, LinkTarget, PaperFacts, ACRONYM_FINDER, CONCEPT_MATCHER, DATASET_MATCHER, EXTRACTORS,
     LINK_FINDER, PROPOSAL_FINDER,
 };
 use crate::extract::{Repository, CODE_LINK_READER};
@@ -104,7 +104,10 @@ pub fn paper_quads(paper: &Paper, facts: &PaperFacts, extractor: &Extractor<'_>,
         occurrence(PG_EVALUATED_ON, dataset, DATASET_MATCHER, m.field, m.start, m.end, m.text.clone(), m.confidence);
     }
     let mut methods = Vec::new();
-    for d in &facts.definitions {
+    // A definition of a concept's own long form names the concept (a mention), not a method,
+    // unless the paper proposes it.
+    let proposed = |d: &&Definition| facts.proposals.iter().any(|p| p.name == d.acronym.short);
+    for d in facts.definitions.iter().filter(|d| d.known_concept.is_none() || proposed(d)) {
         let a = &d.acronym;
         let method = iri::method(&a.short, Some(&a.long));
         let text = a.text(paper.text(a.field));
@@ -341,3 +344,61 @@ pub fn fact_source_quads(listing_name: &str, source: FactSource, sink: &mut Quad
 
 /// Confidence of an acronym definition (the Schwartz & Hearst match is strict).
 const ACRONYM_CONFIDENCE: f64 = 0.9;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::{Datasets, Taxonomy};
+    use crate::model::test_paper;
+
+    /// (short names of the methods the paper defines, texts of its `large-language-model` and
+    /// `agent-memory` mentions).
+    fn methods_and_mentions(title: &str, abstract_text: &str) -> (Vec<String>, Vec<String>) {
+        let (taxonomy, datasets) = (Taxonomy::bundled(), Datasets::default());
+        let extractor = Extractor::new(&taxonomy, &datasets);
+        let paper = test_paper(title, abstract_text);
+        let facts = extractor.extract(&paper);
+        let mut sink = QuadSink::default();
+        paper_quads(&paper, &facts, &extractor, Provenance::Compact, &mut sink);
+        let defined: Vec<String> = sink.quads.iter().filter(|q| q.predicate == PG_DEFINES).map(|q| q.object.to_string()).collect();
+        let names = sink
+            .shared
+            .iter()
+            .filter(|q| q.predicate == SCHEMA_NAME && defined.contains(&q.subject.to_string()))
+            .map(|q| match &q.object {
+                Term::Literal(l) => l.value().to_owned(),
+                other => other.to_string(),
+            })
+            .collect();
+        let mentions = facts
+            .mentions
+            .iter()
+            .filter(|m| ["large-language-model", "agent-memory"].iter().any(|id| taxonomy.concepts[m.entry].iri.as_str().ends_with(id)))
+            .map(|m| m.text.clone())
+            .collect();
+        (names, mentions)
+    }
+
+    #[test]
+    fn an_acronym_of_a_concepts_own_name_is_a_mention_not_a_method() {
+        // Real sentences: RAM++ (Inject Semantic Concepts into Image Tagging) and A-MEM.
+        let (methods, mentions) = methods_and_mentions(
+            "Inject Semantic Concepts into Image Tagging for Open-Set Recognition",
+            "Moreover, RAM++ employs large language models (LLMs) to generate diverse visual tag descriptions.",
+        );
+        assert!(!methods.contains(&"LLMs".to_owned()), "{methods:?}");
+        assert!(mentions.contains(&"large language models".to_owned()) && mentions.contains(&"LLMs".to_owned()), "{mentions:?}");
+        // The confusable case: a paper proposing something under a concept's name keeps it.
+        let (methods, _) = methods_and_mentions(
+            "A-MEM: Agentic Memory for LLM Agents",
+            "We propose a novel agentic memory system for LLM agents that can dynamically organize memories.",
+        );
+        assert_eq!(methods, ["A-MEM"]);
+        // A long form that is no concept's name still makes a method.
+        let (methods, _) = methods_and_mentions(
+            "MOS: Model Surgery for Pre-Trained Model-Based Class-Incremental Learning",
+            "We propose MOdel Surgery (MOS) to rescue the model from forgetting previous knowledge.",
+        );
+        assert!(methods.contains(&"MOS".to_owned()), "{methods:?}");
+    }
+}
