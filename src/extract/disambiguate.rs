@@ -17,6 +17,12 @@
 //!    mentioned concept in its own subtree and one for every one under its other parents
 //!    (`agent memory` is also under `AI agent`, `memory efficiency` under `ML systems`). A
 //!    unique best score wins; with no evidence the bare concept stays.
+//! 5. **Other fields' senses.** A concept may declare words of other fields where its labels
+//!    mean something else (`pg:otherSenseContext` in the taxonomy: `power grid` and
+//!    `oil-immersed` for `transformer`, `social network` for `diffusion model`, `snake` for
+//!    `mamba`). When the paper uses one of them, the concept's mentions count only with support
+//!    from its neighbourhood: another mentioned concept that is an ancestor below the top
+//!    level, a narrower or a sibling concept.
 
 use std::sync::LazyLock;
 
@@ -48,6 +54,8 @@ pub struct Context {
     related: Vec<Vec<usize>>,
     /// Lower-cased labels that are English words with idiomatic uses (rule 3).
     idiom_labels: Vec<String>,
+    /// Per concept, words of other fields where its labels mean something else (rule 5).
+    other_sense_context: Vec<Vec<String>>,
 }
 
 impl Context {
@@ -107,6 +115,7 @@ impl Context {
             related,
             subtree,
             needs_sense: taxonomy.concepts.iter().map(|c| c.needs_sense).collect(),
+            other_sense_context: taxonomy.concepts.iter().map(|c| c.other_sense_context.clone()).collect(),
             broader,
             narrower,
             idiom_labels: vec!["attention".into()],
@@ -165,6 +174,7 @@ impl Context {
             })
             .collect();
         let kept: Vec<Mention> = mentions.into_iter().zip(keep).filter_map(|(m, keep)| keep.then_some(m)).collect();
+        let kept = self.drop_other_senses(kept, paper);
 
         let mut mentioned: Vec<usize> = kept.iter().map(|m| m.entry).collect();
         mentioned.sort_unstable();
@@ -182,6 +192,32 @@ impl Context {
             })
             .collect()
     }
+}
+
+impl Context {
+    /// Rule 5: mentions of a concept whose other-field words the paper uses, without support
+    /// from the concept's neighbourhood, are dropped.
+    fn drop_other_senses(&self, mentions: Vec<Mention>, paper: &Paper) -> Vec<Mention> {
+        if mentions.iter().all(|m| self.other_sense_context[m.entry].is_empty()) {
+            return mentions;
+        }
+        let text = format!("{}\n{}", paper.title, paper.abstract_text).to_lowercase();
+        let other_sense = |concept: usize| self.other_sense_context[concept].iter().any(|words| contains_words(&text, words));
+        let supported = |concept: usize| mentions.iter().any(|o| o.entry != concept && self.related(concept, o.entry) && !other_sense(o.entry));
+        let dropped: Vec<usize> = {
+            let mut concepts: Vec<usize> = mentions.iter().map(|m| m.entry).filter(|&c| other_sense(c) && !supported(c)).collect();
+            concepts.sort_unstable();
+            concepts.dedup();
+            concepts
+        };
+        mentions.into_iter().filter(|m| dropped.binary_search(&m.entry).is_err()).collect()
+    }
+}
+
+/// `words` occurs in `text` from the start of a word (both lower-cased): `snake` also finds
+/// `snakes`, `horticultur` finds `horticulture` and `horticultural`.
+fn contains_words(text: &str, words: &str) -> bool {
+    text.match_indices(words).any(|(at, _)| text[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric()))
 }
 
 /// One of the three words before the mention is an idiom verb (`received less attention`).
@@ -233,6 +269,29 @@ mod tests {
         assert!(!other.contains(&"mamba".to_owned()), "{other:?}");
         let ssm = concepts_of("Vision Mamba", "We build a vision backbone from bidirectional Mamba blocks.");
         assert!(ssm.contains(&"mamba".to_owned()), "{ssm:?}");
+    }
+
+    #[test]
+    fn words_of_other_fields_need_support_from_the_neighbourhood() {
+        // Real titles from outside ML (tests/gold/external-*.json): power engineering, toxicology.
+        let grid = concepts_of(
+            "On the Estimation of Elapsed Life of Oil-Immersed Power Transformers",
+            "The insulation of oil-immersed power transformers ages with temperature; we estimate the elapsed life from dissolved gas analysis.",
+        );
+        assert!(!grid.contains(&"transformer".to_owned()), "{grid:?}");
+        let snake = concepts_of(
+            "Toxicovenomics and antivenom profiling of the Eastern green mamba snake (Dendroaspis angusticeps)",
+            "The venom of the Eastern green mamba was profiled and antivenoms were tested.",
+        );
+        assert!(!snake.contains(&"mamba".to_owned()), "{snake:?}");
+        // The same words beside a neighbouring concept: the ML sense stays.
+        let forecasting = concepts_of(
+            "Load forecasting for the power grid",
+            "We forecast substation load with a Transformer, and a vision transformer reads the load curves as images.",
+        );
+        assert!(forecasting.contains(&"transformer".to_owned()), "{forecasting:?}");
+        let vision = concepts_of("Vision Mamba", "Mamba, a selective state space model, is fast; unlike a snake, it does not bite.");
+        assert!(vision.contains(&"mamba".to_owned()), "{vision:?}");
     }
 
     #[test]

@@ -22,6 +22,9 @@ pub struct Concept {
     pub definition: Option<String>,
     /// Bare mentions are resolved to a narrower sense from context (`pg:needsSense true`).
     pub needs_sense: bool,
+    /// Words of other fields where the concept's labels mean something else
+    /// (`pg:otherSenseContext`: `power grid` for `transformer`), lower-cased.
+    pub other_sense_context: Vec<String>,
 }
 
 impl Concept {
@@ -82,6 +85,7 @@ impl Taxonomy {
                     broader: Vec::new(),
                     definition: None,
                     needs_sense: false,
+                    other_sense_context: Vec::new(),
                 });
             }
         }
@@ -101,6 +105,8 @@ impl Taxonomy {
                 concept.alt_labels.push(literal()?);
             } else if t.predicate == vocab::SKOS_DEFINITION {
                 concept.definition = Some(literal()?);
+            } else if t.predicate == vocab::PG_OTHER_SENSE_CONTEXT {
+                concept.other_sense_context.push(literal()?.to_lowercase());
             } else if t.predicate == vocab::PG_NEEDS_SENSE {
                 concept.needs_sense = matches!(&t.object, Term::Literal(l) if l.value() == "true");
             } else if t.predicate == vocab::SKOS_BROADER {
@@ -203,6 +209,7 @@ impl Taxonomy {
                     existing.broader.dedup();
                     existing.definition = existing.definition.take().or(concept.definition);
                     existing.needs_sense |= concept.needs_sense;
+                    existing.other_sense_context.extend(concept.other_sense_context);
                 }
                 None => {
                     by_iri.insert(concept.iri.clone(), concept);

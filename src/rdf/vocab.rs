@@ -123,6 +123,7 @@ terms! {
 
     /// Concept → `true` when its bare label must be resolved to a narrower sense by context.
     PG_NEEDS_SENSE = "https://w3id.org/papergraph/vocab#needsSense";
+    PG_OTHER_SENSE_CONTEXT = "https://w3id.org/papergraph/vocab#otherSenseContext";
 
     /// Paper → its normalized title (see `iri::normalize_title`): papers read without an arXiv
     /// id merge on it with the paper that has one.
