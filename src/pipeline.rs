@@ -337,7 +337,7 @@ pub fn load_quad_files(files: &[PathBuf], store: &GraphStore, strict: bool) -> R
     let mut loader = store.bulk_loader()?;
     for path in files {
         let problem = |line: Option<usize>, message: String| Problem::new(path, line, message);
-        let input = match crate::store::push::open_maybe_gzipped(path) {
+        let input = match ingest::open_decompressed(path) {
             Ok(input) => input,
             Err(e) => {
                 note_problem(&mut loaded, problem(None, format!("cannot read file: {e}")), &options)?;

@@ -16,7 +16,7 @@ use crate::store::{GraphStore, StoreError};
 /// big graphs, use the server's own dump).
 pub fn write(store: &GraphStore, format: RdfFormat, out: impl Write) -> Result<(), StoreError> {
     let serializer = prefixed_serializer(format);
-    let Ok(local) = store.local("") else {
+    if store.endpoint().is_some() {
         let dump_error = |source: std::io::Error| StoreError::Dump { path: store.path.clone(), source: source.into() };
         let mut writer = serializer.for_writer(out);
         let statistics = NamedNode::new_unchecked(STATISTICS_GRAPH);
@@ -30,7 +30,8 @@ pub fn write(store: &GraphStore, format: RdfFormat, out: impl Write) -> Result<(
             }
         }
         return writer.finish().map(drop).map_err(dump_error);
-    };
+    }
+    let local = store.local("dumping the store")?;
     let result = if format.supports_datasets() {
         local.dump_to_writer(serializer, out).map(drop)
     } else {

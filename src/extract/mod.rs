@@ -43,7 +43,8 @@ pub struct Definition {
     /// Indexes into [`Taxonomy::concepts`].
     pub concepts: Vec<usize>,
     /// The concept whose label is the whole long form (`large language models (LLMs)`): the
-    /// short form is then another name of it, not a method, unless the paper proposes it.
+    /// short form is then another name of it, not a method. `None` in extracted facts when the
+    /// paper proposes something by the short form (`A-MEM: Agentic Memory ...`).
     pub known_concept: Option<usize>,
 }
 
@@ -82,7 +83,7 @@ impl<'k> Extractor<'k> {
     pub fn extract(&self, paper: &Paper) -> PaperFacts {
         let acronyms: Vec<Acronym> =
             paper.fields().into_iter().flat_map(|(field, text)| acronyms::find_acronyms(field, text)).collect();
-        let definitions: Vec<Definition> = acronyms
+        let mut definitions: Vec<Definition> = acronyms
             .into_iter()
             .map(|acronym| {
                 let found = self.concepts.find_in(acronym.field, &acronym.long);
@@ -98,7 +99,10 @@ impl<'k> Extractor<'k> {
         let proposals = proposals::find_proposals(paper, &definitions);
         // The short form of a concept's own long form is another name of it where defined,
         // unless the paper proposes something by that name (`A-MEM: Agentic Memory ...`).
-        for d in definitions.iter().filter(|d| !proposals.iter().any(|p| p.name == d.acronym.short)) {
+        for d in &mut definitions {
+            if proposals.iter().any(|p| p.name == d.acronym.short) {
+                d.known_concept = None;
+            }
             let Some(entry) = d.known_concept else { continue };
             let (start, end) = d.acronym.short_span(paper.text(d.acronym.field));
             if !mentions.iter().any(|m| m.field == d.acronym.field && m.start < end && start < m.end) {

@@ -23,7 +23,7 @@ use std::sync::Arc;
 use crate::model::{CodeLink, Listing, Paper, Record};
 
 pub use listing::parse_listing;
-pub use source::{open, open_part};
+pub use source::{open, open_decompressed, open_part};
 
 /// The input path that stands for standard input.
 pub const STDIN: &str = "-";

@@ -85,6 +85,14 @@ pub fn open_part(path: &Path, part: Option<&Part>) -> Result<Opened, Problem> {
     Ok(Opened { format, records, bytes_read, size })
 }
 
+/// A file's content, decompressed when it is gzipped (recognized by its magic bytes, as
+/// [`open`] does): for quad files (`papergraph load`, `push`), which need no format sniffing.
+pub fn open_decompressed(path: &Path) -> io::Result<Box<dyn Read + Send>> {
+    let mut input = BufReader::new(File::open(path)?);
+    let gzipped = input.fill_buf()?.starts_with(&GZIP_MAGIC);
+    Ok(if gzipped { Box::new(BufReader::new(MultiGzDecoder::new(input))) } else { Box::new(input) })
+}
+
 /// Reads the start of `input`, past any byte-order mark: up to `SNIFF_LEN` bytes beyond its
 /// first non-white-space byte, or all of it when shorter.
 fn read_head(input: &mut impl BufRead) -> io::Result<Vec<u8>> {

@@ -92,6 +92,9 @@ pub struct QueryOptions {
 /// [`run_with`] with `options`: a query that runs too long is cancelled
 /// ([`QueryError::Timeout`]); one with too many results fails ([`QueryError::TooManyResults`]).
 pub fn run_bounded(store: &GraphStore, query: &str, source_name: &str, bindings: &[(Variable, Term)], options: &QueryOptions) -> Result<Answer, QueryError> {
+    if let Some(endpoint) = store.endpoint() {
+        return run_remote(endpoint, query, source_name, bindings, options);
+    }
     let cancellation = CancellationToken::new();
     let mut evaluator = SparqlEvaluator::new().with_cancellation_token(cancellation.clone());
     for (prefix, iri) in PREFIXES {
@@ -100,9 +103,6 @@ pub fn run_bounded(store: &GraphStore, query: &str, source_name: &str, bindings:
     let mut prepared = evaluator
         .parse_query(query)
         .map_err(|e| QueryError::Syntax { source_name: source_name.to_owned(), message: e.to_string() })?;
-    if let Some(endpoint) = store.endpoint() {
-        return run_remote(endpoint, query, source_name, bindings, options);
-    }
     if let Some(graphs) = &options.default_graphs {
         prepared.dataset_mut().set_default_graph(graphs.iter().cloned().map(Into::into).collect());
     }

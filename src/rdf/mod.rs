@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, Quad, Term, Triple};
 
 use crate::extract::{
-    Definition, Extractor, LinkTarget, PaperFacts, ACRONYM_FINDER, CONCEPT_MATCHER, DATASET_MATCHER, EXTRACTORS,
+    Extractor, LinkTarget, PaperFacts, ACRONYM_FINDER, CONCEPT_MATCHER, DATASET_MATCHER, EXTRACTORS,
     LINK_FINDER, PROPOSAL_FINDER,
 };
 use crate::extract::{Repository, CODE_LINK_READER};
@@ -104,10 +104,8 @@ pub fn paper_quads(paper: &Paper, facts: &PaperFacts, extractor: &Extractor<'_>,
         occurrence(PG_EVALUATED_ON, dataset, DATASET_MATCHER, m.field, m.start, m.end, m.text.clone(), m.confidence);
     }
     let mut methods = Vec::new();
-    // A definition of a concept's own long form names the concept (a mention), not a method,
-    // unless the paper proposes it.
-    let proposed = |d: &&Definition| facts.proposals.iter().any(|p| p.name == d.acronym.short);
-    for d in facts.definitions.iter().filter(|d| d.known_concept.is_none() || proposed(d)) {
+    // A definition of a concept's own long form names the concept (a mention), not a method.
+    for d in facts.definitions.iter().filter(|d| d.known_concept.is_none()) {
         let a = &d.acronym;
         let method = iri::method(&a.short, Some(&a.long));
         let text = a.text(paper.text(a.field));

@@ -78,10 +78,7 @@ impl GraphStore {
 
     /// Opens an existing store for reading.
     pub fn open_existing(path: &Path) -> Result<Self, StoreError> {
-        recover(path)?;
-        if !path.join("CURRENT").exists() {
-            return Err(StoreError::Missing { path: path.to_path_buf() });
-        }
+        existing(path)?;
         let store = Store::open_read_only(path).map_err(|source| StoreError::Open { path: path.to_path_buf(), source })?;
         Ok(GraphStore { backend: Backend::Local(store), path: path.to_path_buf() })
     }
@@ -166,9 +163,9 @@ impl GraphStore {
             }
             Backend::Remote(endpoint) => {
                 let mut chunks = quads.chunks(remote::CHUNK_TRIPLES);
-                endpoint.send_triples(Some(graph), remote::ntriples_of(chunks.next().unwrap_or_default()), true)?;
+                endpoint.send_triples(Some(graph), &remote::ntriples_of(chunks.next().unwrap_or_default()), true)?;
                 for chunk in chunks {
-                    endpoint.send_triples(Some(graph), remote::ntriples_of(chunk), false)?;
+                    endpoint.send_triples(Some(graph), &remote::ntriples_of(chunk), false)?;
                 }
                 Ok(())
             }
@@ -177,10 +174,7 @@ impl GraphStore {
 
     /// Opens an existing store for writing.
     pub fn open_existing_for_writing(path: &Path) -> Result<Self, StoreError> {
-        recover(path)?;
-        if !path.join("CURRENT").exists() {
-            return Err(StoreError::Missing { path: path.to_path_buf() });
-        }
+        existing(path)?;
         Self::open(path)
     }
 
@@ -281,6 +275,15 @@ impl GraphStore {
     pub(crate) fn storage_error(&self, source: oxigraph::store::StorageError) -> StoreError {
         StoreError::Storage { path: self.path.clone(), source }
     }
+}
+
+/// Puts back a store an interrupted swap left aside, then checks there is a store at `path`.
+fn existing(path: &Path) -> Result<(), StoreError> {
+    recover(path)?;
+    if !path.join("CURRENT").exists() {
+        return Err(StoreError::Missing { path: path.to_path_buf() });
+    }
+    Ok(())
 }
 
 /// Bytes of memory available (Linux's `MemAvailable`).

@@ -7,7 +7,6 @@
 //! run again with the same source and server, a push skips those chunks. Sending a chunk twice
 //! is harmless (RDF graphs are sets), so a crash between sending and saving loses nothing.
 
-use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -105,7 +104,7 @@ pub fn push(source: &Source<'_>, endpoint: &Endpoint, options: &PushOptions, pro
             let body = remote::ntriples_of(&quads);
             let mut attempt = 1;
             loop {
-                match endpoint.send_triples(graph.as_ref(), body.clone(), false) {
+                match endpoint.send_triples(graph.as_ref(), &body, false) {
                     Ok(()) => break,
                     Err(e) if attempt < options.attempts && is_transient(&e) => {
                         std::thread::sleep(Duration::from_millis(500 << (attempt - 1).min(5)));
@@ -138,7 +137,7 @@ pub fn push(source: &Source<'_>, endpoint: &Endpoint, options: &PushOptions, pro
         Source::Files(files) => {
             for path in *files {
                 let shown = path.display().to_string();
-                let input = open_maybe_gzipped(path).map_err(|e| PushError::Read { path: shown.clone(), message: e.to_string() })?;
+                let input = crate::ingest::open_decompressed(path).map_err(|e| PushError::Read { path: shown.clone(), message: e.to_string() })?;
                 for parsed in RdfParser::from_format(RdfFormat::NQuads).for_reader(input) {
                     match parsed {
                         Ok(quad) => each(quad, &mut report)?,
@@ -205,7 +204,7 @@ fn source_identity(source: &Source<'_>) -> String {
         format!("{}:{}:{modified}", path.display(), meta.map_or(0, |m| m.len()))
     };
     match source {
-        Source::Store(store) => stamp(&store.path.join("papergraph-papers.bin")),
+        Source::Store(store) => stamp(&store.path.join(super::statistics::TABLE_FILE)),
         Source::Files(files) => files.iter().map(|f| stamp(f)).collect::<Vec<_>>().join(" "),
     }
 }
@@ -215,14 +214,6 @@ fn save(path: &Path, state: &State) -> Result<(), PushError> {
     let partial = path.with_extension("partial");
     std::fs::write(&partial, serde_json::to_vec(state).expect("the state serializes")).map_err(err)?;
     std::fs::rename(&partial, path).map_err(err)
-}
-
-/// A file's content, decompressed when it is gzipped (recognized by its magic bytes).
-pub(crate) fn open_maybe_gzipped(path: &Path) -> std::io::Result<Box<dyn std::io::Read>> {
-    use std::io::BufRead;
-    let mut input = BufReader::new(std::fs::File::open(path)?);
-    let gzipped = input.fill_buf()?.starts_with(&[0x1f, 0x8b]);
-    Ok(if gzipped { Box::new(flate2::bufread::MultiGzDecoder::new(input)) } else { Box::new(input) })
 }
 
 #[cfg(test)]

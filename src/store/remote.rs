@@ -114,7 +114,7 @@ impl Endpoint {
         }
         let accept = if graph_form { "application/n-triples" } else { "application/sparql-results+json" };
         let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(form.iter().map(|(k, v)| (*k, v.as_str()))).finish();
-        let response = self.send("POST", &self.query_url, "application/x-www-form-urlencoded", accept, body.into_bytes(), timeout)?;
+        let response = self.send("POST", &self.query_url, "application/x-www-form-urlencoded", accept, body.as_bytes(), timeout)?;
         let reader = response.into_body().into_reader();
         if graph_form {
             let mut triples = Vec::new();
@@ -140,11 +140,11 @@ impl Endpoint {
 
     /// Runs a SPARQL 1.1 Update.
     pub fn update(&self, update: &str) -> Result<(), RemoteError> {
-        self.send("POST", &self.update_url, "application/sparql-update", "*/*", update.as_bytes().to_vec(), None).map(drop)
+        self.send("POST", &self.update_url, "application/sparql-update", "*/*", update.as_bytes(), None).map(drop)
     }
 
     /// Sends N-Triples to a graph over the Graph Store Protocol: `replace` (PUT) or add (POST).
-    pub fn send_triples(&self, graph: Option<&NamedNode>, ntriples: Vec<u8>, replace: bool) -> Result<(), RemoteError> {
+    pub fn send_triples(&self, graph: Option<&NamedNode>, ntriples: &[u8], replace: bool) -> Result<(), RemoteError> {
         let Some(base) = &self.graph_store_url else {
             return Err(RemoteError::Http { url: self.query_url.clone(), message: "no Graph Store Protocol URL: give --graph-store URL".into() });
         };
@@ -162,7 +162,7 @@ impl Endpoint {
 
     /// One HTTP request, authenticated when credentials are set: as the server's challenge
     /// asks (Basic, or Digest, whose challenge is then kept and answered up front next time).
-    fn send(&self, method: &str, url: &str, content_type: &str, accept: &str, body: Vec<u8>, timeout: Option<Duration>) -> Result<ureq::http::Response<ureq::Body>, RemoteError> {
+    fn send(&self, method: &str, url: &str, content_type: &str, accept: &str, body: &[u8], timeout: Option<Duration>) -> Result<ureq::http::Response<ureq::Body>, RemoteError> {
         let mut authorization = match (&self.credentials, self.digest.lock().expect("not poisoned").as_mut()) {
             (Some(credentials), Some(prompt)) => Some(digest_response(credentials, prompt, method, url)?),
             _ => None,
@@ -172,7 +172,7 @@ impl Endpoint {
             if let Some(value) = &authorization {
                 request = request.header("Authorization", value);
             }
-            let request = request.body(body.clone()).map_err(|e| RemoteError::Http { url: url.to_owned(), message: e.to_string() })?;
+            let request = request.body(body).map_err(|e| RemoteError::Http { url: url.to_owned(), message: e.to_string() })?;
             let mut request = self.agent.configure_request(request);
             if let Some(limit) = timeout {
                 request = request.timeout_global(Some(limit));
@@ -214,9 +214,10 @@ impl Endpoint {
 
 /// Quads as N-Triples lines of their triples (the graph is given by the request).
 pub fn ntriples_of<'a>(quads: impl IntoIterator<Item = &'a Quad>) -> Vec<u8> {
+    use std::io::Write;
     let mut out = Vec::new();
     for quad in quads {
-        out.extend_from_slice(format!("{} {} {} .\n", quad.subject, quad.predicate, quad.object).as_bytes());
+        writeln!(out, "{} {} {} .", quad.subject, quad.predicate, quad.object).expect("writing to memory cannot fail");
     }
     out
 }

@@ -31,7 +31,7 @@ pub const TOP_PAPERS: usize = 200;
 /// Pairs of concepts need this many papers in common to get a `pg:ConceptPair`.
 const MIN_PAIR_PAPERS: u32 = 2;
 /// File name of the saved [`PaperIndex`] in the store directory.
-const TABLE_FILE: &str = "papergraph-papers.bin";
+pub(crate) const TABLE_FILE: &str = "papergraph-papers.bin";
 /// Present while the index may lag behind the store (a build that has not finished).
 const STALE_FILE: &str = "papergraph-papers.stale";
 const MAGIC: &[u8; 8] = b"PGPAPR01";

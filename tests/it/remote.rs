@@ -3,6 +3,7 @@
 //! tests/servers/virtuoso.py) filled with `papergraph push` and finished with `papergraph
 //! finalize`. Every lookup and canned query must answer as it does on the embedded store.
 
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Output, Stdio};
@@ -123,18 +124,20 @@ fn lookups_through_papergraph_serve_answer_as_the_store_does() {
     assert!(stderr(&build).contains("papergraph push"), "{}", stderr(&build));
 }
 
-/// A throw-away Virtuoso, stopped (by closing its harness's standard input) when dropped.
-struct Virtuoso {
+/// A test server run by a Python script (tests/servers/) that prints one line once it serves
+/// and stops when its standard input closes, which dropping this does.
+struct Harness {
     child: Child,
     stdin: Option<ChildStdin>,
-    info: Value,
+    /// The line it printed.
+    line: String,
 }
 
-impl Virtuoso {
-    fn start(dir: &Path) -> Virtuoso {
+impl Harness {
+    fn start(script: &str, args: &[&OsStr]) -> Harness {
         let mut child = Command::new("python3")
-            .args(["tests/servers/virtuoso.py", "serve", "--dir"])
-            .arg(dir)
+            .arg(script)
+            .args(args)
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -142,8 +145,28 @@ impl Virtuoso {
             .unwrap();
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let info: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("virtuoso.py did not start Virtuoso ({e}): {line:?}"));
-        Virtuoso { stdin: child.stdin.take(), child, info }
+        Harness { stdin: child.stdin.take(), child, line: line.trim().to_owned() }
+    }
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        drop(self.stdin.take());
+        self.child.wait().ok();
+    }
+}
+
+/// A throw-away Virtuoso (tests/servers/virtuoso.py).
+struct Virtuoso {
+    _server: Harness,
+    info: Value,
+}
+
+impl Virtuoso {
+    fn start(dir: &Path) -> Virtuoso {
+        let server = Harness::start("tests/servers/virtuoso.py", &["serve".as_ref(), "--dir".as_ref(), dir.as_os_str()]);
+        let info: Value = serde_json::from_str(&server.line).unwrap_or_else(|e| panic!("virtuoso.py did not start Virtuoso ({e}): {:?}", server.line));
+        Virtuoso { _server: server, info }
     }
 
     fn field(&self, name: &str) -> String {
@@ -155,13 +178,6 @@ impl Virtuoso {
         ["--endpoint", &self.field("sparql"), "--update-endpoint", &self.field("update"), "--graph-store", &self.field("gsp"), "--graph", graph]
             .map(str::to_owned)
             .to_vec()
-    }
-}
-
-impl Drop for Virtuoso {
-    fn drop(&mut self) {
-        drop(self.stdin.take());
-        self.child.wait().ok();
     }
 }
 
@@ -212,37 +228,21 @@ fn a_virtuoso_server_filled_by_push_answers_as_the_store_does() {
 
 /// A Graph Store Protocol endpoint that fails on purpose (tests/servers/flaky_gsp.py).
 struct FlakyStore {
-    child: Child,
-    stdin: Option<ChildStdin>,
+    _server: Harness,
     url: String,
 }
 
 impl FlakyStore {
     fn start(args: &[&str]) -> FlakyStore {
-        let mut child = Command::new("python3")
-            .arg("tests/servers/flaky_gsp.py")
-            .args(args)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut url = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut url).unwrap();
-        FlakyStore { stdin: child.stdin.take(), child, url: url.trim().to_owned() }
+        let args: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
+        let server = Harness::start("tests/servers/flaky_gsp.py", &args);
+        FlakyStore { url: server.line.clone(), _server: server }
     }
 
     fn stats(&self) -> Value {
         let stats = self.url.replace("/store", "/stats");
         let out = Command::new("python3").args(["-c", "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())", &stats]).output().unwrap();
         serde_json::from_slice(&out.stdout).unwrap()
-    }
-}
-
-impl Drop for FlakyStore {
-    fn drop(&mut self) {
-        drop(self.stdin.take());
-        self.child.wait().ok();
     }
 }
 
