@@ -167,33 +167,52 @@ impl Endpoint {
             (Some(credentials), Some(prompt)) => Some(digest_response(credentials, prompt, method, url)?),
             _ => None,
         };
-        for attempt in 0..2 {
+        // Sending an empty body to read the server's challenge, and having read one.
+        let (mut probing, mut challenged) = (false, false);
+        loop {
             let mut request = ureq::http::Request::builder().method(method).uri(url).header("Content-Type", content_type).header("Accept", accept);
             if let Some(value) = &authorization {
                 request = request.header("Authorization", value);
             }
-            let request = request.body(body).map_err(|e| RemoteError::Http { url: url.to_owned(), message: e.to_string() })?;
+            let payload: &[u8] = if probing { &[] } else { body };
+            let request = request.body(payload).map_err(|e| RemoteError::Http { url: url.to_owned(), message: e.to_string() })?;
             let mut request = self.agent.configure_request(request);
             if let Some(limit) = timeout {
                 request = request.timeout_global(Some(limit));
             }
-            let response = self.agent.run(request.build()).map_err(|e| match e {
-                ureq::Error::Timeout(_) => RemoteError::Timeout { url: url.to_owned(), limit: timeout.unwrap_or(DEFAULT_TIMEOUT) },
-                other => RemoteError::Http { url: url.to_owned(), message: other.to_string() },
-            })?;
+            let response = match self.agent.run(request.build()) {
+                Ok(response) => response,
+                // A server may answer 401 and close the connection before reading a big body,
+                // so that writing it fails: ask again with an empty body to read the challenge.
+                Err(ureq::Error::Io(e))
+                    if !probing && !challenged && authorization.is_none() && self.credentials.is_some() && matches!(e.kind(), std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::ConnectionReset) =>
+                {
+                    probing = true;
+                    continue;
+                }
+                Err(ureq::Error::Timeout(_)) => return Err(RemoteError::Timeout { url: url.to_owned(), limit: timeout.unwrap_or(DEFAULT_TIMEOUT) }),
+                Err(other) => return Err(RemoteError::Http { url: url.to_owned(), message: other.to_string() }),
+            };
             let status = response.status().as_u16();
-            if let (401, 0, Some(credentials)) = (status, attempt, &self.credentials) {
+            if let (401, false, Some(credentials)) = (status, challenged, &self.credentials) {
                 let challenge = response.headers().get("WWW-Authenticate").and_then(|v| v.to_str().ok()).unwrap_or_default();
                 if challenge.to_ascii_lowercase().starts_with("digest") {
                     let mut prompt = digest_auth::parse(challenge).map_err(|e| RemoteError::Http { url: url.to_owned(), message: format!("cannot read the Digest challenge: {e}") })?;
                     authorization = Some(digest_response(credentials, &mut prompt, method, url)?);
                     *self.digest.lock().expect("not poisoned") = Some(prompt);
+                    (probing, challenged) = (false, true);
                     continue;
                 }
                 if challenge.to_ascii_lowercase().starts_with("basic") {
                     authorization = Some(basic(credentials));
+                    (probing, challenged) = (false, true);
                     continue;
                 }
+            }
+            if probing {
+                // The server did not ask for credentials after all: send the body itself.
+                (probing, challenged) = (false, true);
+                continue;
             }
             if !(200..300).contains(&status) {
                 let mut text = String::new();
@@ -204,7 +223,6 @@ impl Endpoint {
             }
             return Ok(response);
         }
-        unreachable!("the second attempt returns")
     }
 
     fn malformed(&self, what: &'static str, e: impl std::fmt::Display) -> RemoteError {

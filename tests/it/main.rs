@@ -9,7 +9,7 @@ mod graph;
 mod pipeline;
 mod provenance;
 mod remote;
-mod scale_out;
+pub mod scale_out;
 mod serve;
 
 use std::path::PathBuf;

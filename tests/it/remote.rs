@@ -292,3 +292,27 @@ fn push_retries_transient_errors_and_resumes_after_a_failure() {
     let total_chunks = busy.stats()["stored"].as_u64().unwrap();
     assert_eq!(healthy.stats()["stored"].as_u64().unwrap(), total_chunks - 5);
 }
+
+/// A server that answers 401 before reading a big body and closes the connection (Virtuoso
+/// does): the push reads the challenge with an empty request and sends the body again with the
+/// credentials.
+#[test]
+fn push_authenticates_when_the_server_refuses_before_reading_the_body() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = super::scale_out::corpus(dir.path(), 3000);
+    let quads = dir.path().join("corpus.nq");
+    let out = papergraph(dir.path(), &["extract", corpus.to_str().unwrap(), "-o", quads.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let size = std::fs::metadata(&quads).unwrap().len();
+    assert!(size > 16 << 20, "the body ({size} bytes) must outgrow the socket buffers");
+    let distinct: std::collections::BTreeSet<String> = std::fs::read_to_string(&quads).unwrap().lines().map(str::to_owned).collect();
+    let store = FlakyStore::start(&["--require-basic", "papergraph:secret"]);
+    let args = ["--endpoint", &store.url, "--graph-store", &store.url, "--graph", "https://example.org/g", "push", quads.to_str().unwrap(), "--chunk", "1000000", "-q"];
+    let out = remote(&[], Some(("papergraph", "secret")), &args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stats = store.stats();
+    // Refused twice: the request with the body, then the empty one, whose challenge is answered.
+    assert_eq!(stats["challenged"], 2, "{stats}");
+    assert_eq!(stats["triples"]["https://example.org/g"].as_u64().unwrap() as usize, distinct.len(), "{stats}");
+}
+

@@ -9,7 +9,7 @@ use crate::cli::{papergraph, stderr, stdout};
 use crate::listings_dir;
 
 /// A deterministic arXiv-shaped corpus of `records` JSON lines (benches/corpus.py).
-fn corpus(dir: &Path, records: usize) -> PathBuf {
+pub(crate) fn corpus(dir: &Path, records: usize) -> PathBuf {
     let out = dir.join("corpus.jsonl");
     let made = Command::new("python3")
         .args(["benches/corpus.py", "--records", &records.to_string(), "--seed", "7", "--out"])
