@@ -7,7 +7,8 @@
 //! 2. **Short acronyms need support.** A bare acronym label of three letters or fewer (`SAM`,
 //!    `MoE`, `RAG`) counts only when the paper also names the concept, an ancestor (below the
 //!    top level), a narrower or a sibling concept, in words (`segmentation` for `SAM`), or defines the acronym with a
-//!    long form that mentions such a concept.
+//!    long form that mentions such a concept. A concept marked `pg:unambiguousAcronym` (`GPU`)
+//!    is exempt.
 //! 3. **Idioms.** `attention` right after verbs like *received*, *drawn*, *attracted*, *paid*
 //!    is the English idiom, not the mechanism.
 //! 4. **Senses.** A concept marked `pg:needsSense` (`memory`) is an umbrella over senses that
@@ -23,12 +24,16 @@
 //!    `mamba`). When the paper uses one of them, the concept's mentions count only with support
 //!    from its neighbourhood: another mentioned concept that is an ancestor below the top
 //!    level, a narrower or a sibling concept.
+//! 6. **Derived forms need support.** A verb or adjective form (`pg:derivedForm`: `pruned`,
+//!    `distilled`) is used more loosely than a technique's name (`prune the search space`,
+//!    `distilled water`), so it counts only when the paper also names the concept or a concept
+//!    of its neighbourhood (as in rule 2) by a label.
 
 use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::labels::{Mention, CONFIDENCE_ACRONYM};
+use super::labels::{Mention, CONFIDENCE_ACRONYM, CONFIDENCE_DERIVED};
 use super::taxonomy::Taxonomy;
 use super::Definition;
 use crate::model::Paper;
@@ -49,6 +54,7 @@ pub struct Context {
     /// For each concept: itself and everything below it, sorted.
     subtree: Vec<Vec<usize>>,
     needs_sense: Vec<bool>,
+    unambiguous_acronym: Vec<bool>,
     /// For each concept (by index): itself, its ancestors below the top level, its narrower and
     /// sibling concepts, sorted.
     related: Vec<Vec<usize>>,
@@ -115,6 +121,7 @@ impl Context {
             related,
             subtree,
             needs_sense: taxonomy.concepts.iter().map(|c| c.needs_sense).collect(),
+            unambiguous_acronym: taxonomy.concepts.iter().map(|c| c.unambiguous_acronym).collect(),
             other_sense_context: taxonomy.concepts.iter().map(|c| c.other_sense_context.clone()).collect(),
             broader,
             narrower,
@@ -150,7 +157,7 @@ impl Context {
         self.related[a].binary_search(&b).is_ok()
     }
 
-    /// Applies the four rules to a paper's concept mentions.
+    /// Applies the rules to a paper's concept mentions.
     pub fn disambiguate(&self, mentions: Vec<Mention>, definitions: &[Definition], paper: &Paper) -> Vec<Mention> {
         let keep: Vec<bool> = mentions
             .iter()
@@ -163,12 +170,17 @@ impl Context {
                 if redefined {
                     return false;
                 }
-                if m.confidence == CONFIDENCE_ACRONYM && m.text.chars().filter(|c| c.is_alphabetic()).count() <= SHORT_ACRONYM_LETTERS {
+                if m.confidence == CONFIDENCE_ACRONYM
+                    && !self.unambiguous_acronym[m.entry]
+                    && m.text.chars().filter(|c| c.is_alphabetic()).count() <= SHORT_ACRONYM_LETTERS {
                     let in_words = mentions.iter().any(|o| o.confidence != CONFIDENCE_ACRONYM && self.related(m.entry, o.entry));
                     let defined = definitions.iter().any(|d| d.concepts.iter().any(|&c| self.related(m.entry, c)));
                     if !in_words && !defined {
                         return false;
                     }
+                }
+                if m.confidence == CONFIDENCE_DERIVED && !mentions.iter().any(|o| o.confidence != CONFIDENCE_DERIVED) {
+                    return false;
                 }
                 !(self.idiom_labels.contains(&m.text.to_lowercase()) && follows_idiom_verb(paper, m))
             })
@@ -292,6 +304,82 @@ mod tests {
         assert!(forecasting.contains(&"transformer".to_owned()), "{forecasting:?}");
         let vision = concepts_of("Vision Mamba", "Mamba, a selective state space model, is fast; unlike a snake, it does not bite.");
         assert!(vision.contains(&"mamba".to_owned()), "{vision:?}");
+    }
+
+    fn has(found: &[String], id: &str) -> bool {
+        found.iter().any(|f| f == id)
+    }
+
+    #[test]
+    fn derived_forms_and_unambiguous_acronyms_count() {
+        // Real sentences (tests/gold/external-abstracts.json, the bundled listings).
+        let mamba = concepts_of(
+            "The Mamba in the Llama: Distilling and Accelerating Hybrid Models",
+            "We demonstrate that it is feasible to distill large Transformers into linear RNNs by reusing the linear projection weights from attention layers.",
+        );
+        assert!(has(&mamba, "knowledge-distillation"), "{mamba:?}");
+        let adaround = concepts_of(
+            "Up or Down? Adaptive Rounding for Neural Networks",
+            "When quantizing neural networks, assigning each floating-point weight to its nearest fixed-point value is the predominant approach. \
+             Without fine-tuning, we can quantize the weights of Resnet18 and Resnet50 to 4-bit.",
+        );
+        assert!(has(&adaround, "quantization"), "{adaround:?}");
+        let sparsegpt = concepts_of(
+            "SparseGPT: Massive Language Models Can Be Accurately Pruned in One-Shot",
+            "We show for the first time that large-scale generative pretrained transformer (GPT) family models can be pruned to at least 50% sparsity.",
+        );
+        assert!(has(&sparsegpt, "pruning"), "{sparsegpt:?}");
+        let specinfer = concepts_of(
+            "SpecInfer: Accelerating Generative Large Language Model Serving with Tree-based Speculative Inference and Verification",
+            "SpecInfer uses small speculative models to predict the LLM's outputs.",
+        );
+        assert!(has(&specinfer, "speculative-decoding"), "{specinfer:?}");
+        // Unambiguous acronyms need no other concept: a molecular dynamics paper's GPU.
+        let md = concepts_of("Benchmarking GPU acceleration of a parallel molecular dynamics simulation", "GPU acceleration was observed to help.");
+        assert!(has(&md, "gpu"), "{md:?}");
+        let bare = concepts_of("On SAM", "We analyse SAM and its convergence rate.");
+        assert!(!has(&bare, "segment-anything"), "{bare:?}");
+    }
+
+    #[test]
+    fn derived_forms_and_other_sense_phrases_have_confusable_negatives() {
+        // No label of any concept: a chemistry paper's `distillation` is not the technique.
+        let chemistry = concepts_of(
+            "Simulation and Optimization of Distillation Processes for Separating the Methanol-Chlorobenzene Mixture",
+            "The mixture can be effectively separated by separate heat-pump distillation (SHPD) with significant energy savings.",
+        );
+        assert!(!has(&chemistry, "knowledge-distillation"), "{chemistry:?}");
+        // Phrases where the word names something else, beside other ML concepts.
+        let dataset = concepts_of(
+            "TGDD: Trajectory Guided Dataset Distillation with Balanced Distribution",
+            "We propose Trajectory Guided Dataset Distillation (TGDD) for training neural networks on a small synthetic set.",
+        );
+        assert!(!has(&dataset, "knowledge-distillation"), "{dataset:?}");
+        let dreamfusion = concepts_of(
+            "DreamFusion: Text-to-3D using 2D Diffusion",
+            "We introduce a loss based on probability density distillation that enables the use of a 2D diffusion model as a prior.",
+        );
+        assert!(!has(&dreamfusion, "knowledge-distillation") && has(&dreamfusion, "diffusion-model"), "{dreamfusion:?}");
+        let detector = concepts_of("RelationNet++", "Detection frameworks, including RetinaNet, Faster R-CNN, FCOS and ATSS.");
+        assert!(!has(&detector, "cnn"), "{detector:?}");
+        let gcn = concepts_of("How Powerful are Graph Neural Networks?", "Graph Convolutional Networks and GraphSAGE are popular GNN variants.");
+        assert!(!has(&gcn, "cnn") && has(&gcn, "graph-neural-network"), "{gcn:?}");
+        let coding = concepts_of(
+            "Fast vector quantization of color image coding",
+            "A new fast vector quantization encoding technique for transformed images is proposed with a neural network codebook.",
+        );
+        assert!(!has(&coding, "quantization"), "{coding:?}");
+        // Pruning a search, not a network.
+        let search = concepts_of(
+            "SPANN: Highly-efficient Billion-scale Approximate Nearest Neighbor Search",
+            "In the search stage, we use a query-aware scheme to dynamically prune the access of unnecessary posting lists; SPANN uses GPU memory.",
+        );
+        assert!(!has(&search, "pruning"), "{search:?}");
+        let expert = concepts_of(
+            "A Generic Knowledge Based Medical Diagnosis Expert System",
+            "Inference engines will use the certainty factor to prune out low possible solutions with machine learning.",
+        );
+        assert!(!has(&expert, "pruning"), "{expert:?}");
     }
 
     #[test]

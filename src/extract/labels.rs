@@ -11,6 +11,10 @@
 //!
 //! Overlapping matches resolve to the leftmost longest, so `KV cache compression` does not
 //! also count as `KV cache`; entries sharing the very same span are all kept.
+//!
+//! Besides labels, an entry may have [`Form::Derived`] word forms (`quantized` for
+//! quantization), matched as written at a lower confidence, and [`Form::OtherSense`] phrases
+//! (`dataset distillation` for knowledge distillation) inside which its matches are dropped.
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
@@ -37,12 +41,29 @@ pub const CONFIDENCE_EXACT: f64 = 0.95;
 pub const CONFIDENCE_VARIANT: f64 = 0.85;
 /// Confidence of a match of a bare acronym label (acronyms are the most ambiguous labels).
 pub const CONFIDENCE_ACRONYM: f64 = 0.8;
+/// Confidence of a declared derived form (`quantized`, `distilling`): verbs are used more
+/// loosely than a technique's name.
+pub const CONFIDENCE_DERIVED: f64 = 0.75;
 /// Confidence of a short form the text defines as a concept's label (`large language models
 /// (LLMs)`).
 pub const CONFIDENCE_ACRONYM_DEFINED: f64 = 0.9;
 
+/// What a pattern's match says about its entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// A name of the entry, also matched in plural and with other case or hyphenation.
+    Label,
+    /// A verb, participle or adjective form (`quantized`), matched as written up to case and
+    /// hyphenation, never with a plural ending.
+    Derived,
+    /// A phrase where a label of the entry means something else (`dataset distillation`):
+    /// the entry's matches inside it are dropped.
+    OtherSense,
+}
+
 struct Pattern {
     entry: usize,
+    form: Form,
     label: String,
     /// Byte ranges of the label's acronym words, which must match case-sensitively.
     acronym_words: Vec<(usize, usize)>,
@@ -60,6 +81,7 @@ pub struct LabelMatcher {
 
 struct Candidate {
     entry: usize,
+    form: Form,
     start: usize,
     end: usize,
     confidence: f64,
@@ -68,20 +90,26 @@ struct Candidate {
 impl LabelMatcher {
     /// Builds a matcher from `(entry index, label)` pairs.
     pub fn new<'a>(labels: impl IntoIterator<Item = (usize, &'a str)>) -> Self {
+        Self::with_forms(labels.into_iter().map(|(entry, label)| (entry, label, Form::Label)))
+    }
+
+    /// Builds a matcher from `(entry index, text, form)` triples.
+    pub fn with_forms<'a>(forms: impl IntoIterator<Item = (usize, &'a str, Form)>) -> Self {
         let mut patterns = Vec::new();
-        for (entry, label) in labels {
-                let label = label.split_whitespace().collect::<Vec<_>>().join(" ");
-                if label.is_empty() {
-                    continue;
-                }
-                let acronym_words = acronym_words(&label);
-                patterns.push(Pattern {
-                    entry,
-                    is_acronym: acronym_words == [(0, label.len())],
-                    acronym_words,
-                    label_has_lowercase: label.chars().any(char::is_lowercase),
-                    label,
-                });
+        for (entry, label, form) in forms {
+            let label = label.split_whitespace().collect::<Vec<_>>().join(" ");
+            if label.is_empty() {
+                continue;
+            }
+            let acronym_words = acronym_words(&label);
+            patterns.push(Pattern {
+                entry,
+                form,
+                is_acronym: acronym_words == [(0, label.len())],
+                acronym_words,
+                label_has_lowercase: label.chars().any(char::is_lowercase),
+                label,
+            });
         }
         let automaton = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
@@ -90,9 +118,14 @@ impl LabelMatcher {
         LabelMatcher { automaton, patterns }
     }
 
-    /// A matcher for every label of every concept of a taxonomy.
+    /// A matcher for every label, derived form and other-sense phrase of every concept of a
+    /// taxonomy.
     pub fn for_taxonomy(taxonomy: &Taxonomy) -> Self {
-        Self::new(taxonomy.concepts.iter().enumerate().flat_map(|(i, c)| c.labels().map(move |l| (i, l))))
+        Self::with_forms(taxonomy.concepts.iter().enumerate().flat_map(|(i, c)| {
+            let labels = c.labels().map(move |l| (i, l, Form::Label));
+            let derived = c.derived_forms.iter().map(move |l| (i, l.as_str(), Form::Derived));
+            labels.chain(derived).chain(c.other_sense_phrases.iter().map(move |l| (i, l.as_str(), Form::OtherSense)))
+        }))
     }
 
     /// All mentions in a paper's title and abstract.
@@ -104,6 +137,12 @@ impl LabelMatcher {
     pub fn find_in(&self, field: Field, text: &str) -> Vec<Mention> {
         let mut candidates: Vec<Candidate> =
             self.automaton.find_overlapping_iter(&fold(text)).filter_map(|m| self.check(&self.patterns[m.pattern().as_usize()], text, m.start(), m.end())).collect();
+        let other_senses: Vec<(usize, usize, usize)> =
+            candidates.iter().filter(|c| c.form == Form::OtherSense).map(|c| (c.entry, c.start, c.end)).collect();
+        candidates.retain(|c| {
+            c.form != Form::OtherSense
+                && !other_senses.iter().any(|&(entry, start, end)| entry == c.entry && start <= c.start && c.end <= end)
+        });
 
         candidates.sort_by(|a, b| {
             a.start.cmp(&b.start).then(b.end.cmp(&a.end)).then(a.entry.cmp(&b.entry)).then(b.confidence.total_cmp(&a.confidence))
@@ -136,7 +175,8 @@ impl LabelMatcher {
         if pattern.acronym_words.iter().any(|&(a, b)| text[start + a..start + b] != pattern.label[a..b]) {
             return None;
         }
-        let end = end + plural_suffix_len(&text[end..], pattern.is_acronym);
+        let plural = if pattern.form == Form::Derived { 0 } else { plural_suffix_len(&text[end..], pattern.is_acronym) };
+        let end = end + plural;
         if !ends_word(text, end) {
             return None;
         }
@@ -144,14 +184,16 @@ impl LabelMatcher {
         if pattern.label_has_lowercase && is_all_capitals(matched) {
             return None;
         }
-        let confidence = if pattern.is_acronym {
+        let confidence = if pattern.form == Form::Derived {
+            CONFIDENCE_DERIVED
+        } else if pattern.is_acronym {
             CONFIDENCE_ACRONYM
         } else if matched == pattern.label {
             CONFIDENCE_EXACT
         } else {
             CONFIDENCE_VARIANT
         };
-        Some(Candidate { entry: pattern.entry, start, end, confidence })
+        Some(Candidate { entry: pattern.entry, form: pattern.form, start, end, confidence })
     }
 }
 

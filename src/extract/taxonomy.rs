@@ -22,9 +22,17 @@ pub struct Concept {
     pub definition: Option<String>,
     /// Bare mentions are resolved to a narrower sense from context (`pg:needsSense true`).
     pub needs_sense: bool,
+    /// Short acronym labels need no support from context (`pg:unambiguousAcronym true`: `GPU`).
+    pub unambiguous_acronym: bool,
     /// Words of other fields where the concept's labels mean something else
     /// (`pg:otherSenseContext`: `power grid` for `transformer`), lower-cased.
     pub other_sense_context: Vec<String>,
+    /// Phrases containing a label where it means something else (`pg:otherSensePhrase`:
+    /// `dataset distillation` for knowledge distillation).
+    pub other_sense_phrases: Vec<String>,
+    /// Verb, participle and adjective forms that count as mentions (`pg:derivedForm`:
+    /// `quantized` for quantization).
+    pub derived_forms: Vec<String>,
 }
 
 impl Concept {
@@ -85,7 +93,10 @@ impl Taxonomy {
                     broader: Vec::new(),
                     definition: None,
                     needs_sense: false,
+                    unambiguous_acronym: false,
                     other_sense_context: Vec::new(),
+                    other_sense_phrases: Vec::new(),
+                    derived_forms: Vec::new(),
                 });
             }
         }
@@ -107,8 +118,14 @@ impl Taxonomy {
                 concept.definition = Some(literal()?);
             } else if t.predicate == vocab::PG_OTHER_SENSE_CONTEXT {
                 concept.other_sense_context.push(literal()?.to_lowercase());
+            } else if t.predicate == vocab::PG_OTHER_SENSE_PHRASE {
+                concept.other_sense_phrases.push(literal()?);
+            } else if t.predicate == vocab::PG_DERIVED_FORM {
+                concept.derived_forms.push(literal()?);
             } else if t.predicate == vocab::PG_NEEDS_SENSE {
                 concept.needs_sense = matches!(&t.object, Term::Literal(l) if l.value() == "true");
+            } else if t.predicate == vocab::PG_UNAMBIGUOUS_ACRONYM {
+                concept.unambiguous_acronym = matches!(&t.object, Term::Literal(l) if l.value() == "true");
             } else if t.predicate == vocab::SKOS_BROADER {
                 match &t.object {
                     Term::NamedNode(n) => concept.broader.push(n.clone()),
@@ -209,7 +226,10 @@ impl Taxonomy {
                     existing.broader.dedup();
                     existing.definition = existing.definition.take().or(concept.definition);
                     existing.needs_sense |= concept.needs_sense;
+                    existing.unambiguous_acronym |= concept.unambiguous_acronym;
                     existing.other_sense_context.extend(concept.other_sense_context);
+                    existing.other_sense_phrases.extend(concept.other_sense_phrases);
+                    existing.derived_forms.extend(concept.derived_forms);
                 }
                 None => {
                     by_iri.insert(concept.iri.clone(), concept);

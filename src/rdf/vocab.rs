@@ -123,7 +123,17 @@ terms! {
 
     /// Concept → `true` when its bare label must be resolved to a narrower sense by context.
     PG_NEEDS_SENSE = "https://w3id.org/papergraph/vocab#needsSense";
+    /// Concept → `true` when its short acronym labels (`GPU`) mean only this concept, so they
+    /// count without support from the paper's other concepts.
+    PG_UNAMBIGUOUS_ACRONYM = "https://w3id.org/papergraph/vocab#unambiguousAcronym";
+    /// Concept → words of other fields where its labels mean something else.
     PG_OTHER_SENSE_CONTEXT = "https://w3id.org/papergraph/vocab#otherSenseContext";
+    /// Concept → a phrase containing one of its labels that means something else (`dataset
+    /// distillation` for knowledge distillation): a match inside it is not the concept.
+    PG_OTHER_SENSE_PHRASE = "https://w3id.org/papergraph/vocab#otherSensePhrase";
+    /// Concept → a verb, participle or adjective form of its label (`quantized`) that counts as
+    /// a mention of it.
+    PG_DERIVED_FORM = "https://w3id.org/papergraph/vocab#derivedForm";
 
     /// Paper → its normalized title (see `iri::normalize_title`): papers read without an arXiv
     /// id merge on it with the paper that has one.
