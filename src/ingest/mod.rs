@@ -11,7 +11,7 @@ mod arxiv_json;
 mod listing;
 mod pwc;
 mod source;
-mod text;
+pub(crate) mod text;
 
 use std::collections::HashMap;
 use std::fmt;

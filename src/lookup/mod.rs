@@ -18,8 +18,3 @@ use crate::store::GraphStore;
 fn rows(store: &GraphStore, sparql: &str, bindings: &[(Variable, Term)]) -> Result<Vec<Vec<Option<Term>>>, QueryError> {
     query::select(store, sparql, "lookup", bindings)
 }
-
-/// A whole-number value (counts, offsets, lines); 0 when unbound.
-fn number_of(term: &Option<Term>) -> u64 {
-    value_of(term).parse::<f64>().map_or(0, |n| n as u64)
-}

@@ -56,10 +56,10 @@ pub fn find_papers(store: &GraphStore, query: &str) -> Result<Vec<PaperRef>, Que
             return Ok(hits);
         }
     }
-    let arxiv = wanted.trim_start_matches("arXiv:").trim_start_matches("arxiv:");
-    let hits = with_title(format!("?paper dcterms:identifier {} .", Literal::new_simple_literal(format!("arXiv:{arxiv}"))))?;
-    if !hits.is_empty() {
-        return Ok(hits);
+    if let Some(id) = crate::ingest::text::arxiv_id(wanted) {
+        // An arXiv id (any version, `arXiv:` or URL form) names a paper; it is no title to
+        // search for word by word, which would scan every title of a big store.
+        return with_title(format!("?paper dcterms:identifier {} .", Literal::new_simple_literal(format!("arXiv:{id}"))));
     }
     let key = normalize_title(wanted);
     let hits = with_title(format!("?paper pg:titleKey {} .", Literal::new_simple_literal(&key)))?;

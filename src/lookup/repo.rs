@@ -3,12 +3,12 @@
 use oxigraph::model::{NamedNode, Term, Variable};
 use serde::Serialize;
 
-use super::{number_of, rows, value_of};
+use super::{rows, value_of};
 use crate::extract::links::{classify, LinkTarget};
 use crate::query::QueryError;
 use crate::rdf::iri;
 use crate::rdf::vocab::PG_HAS_CODE;
-use crate::store::provenance;
+use crate::store::{provenance, statistics};
 use crate::store::GraphStore;
 
 /// A paper citing a repository, with the text that cites it.
@@ -31,16 +31,12 @@ pub struct RepoReport {
     pub host: String,
     /// Papers citing the repository.
     pub paper_count: u64,
-    /// Up to [`PAPERS_SHOWN`] of them (the first in the store's order), by title.
+    /// Up to [`statistics::REPO_PAPERS`] of them (the first by IRI), by title.
     pub papers: Vec<CitingPaper>,
-    /// Concepts the citing papers mention, most papers first (at most [`CONCEPTS_SHOWN`]).
+    /// Concepts the citing papers mention, most papers first (at most
+    /// [`statistics::REPO_CONCEPTS`]).
     pub concepts: Vec<(String, u64)>,
 }
-
-/// Citing papers a report lists.
-pub const PAPERS_SHOWN: usize = 100;
-/// Concepts a report lists.
-pub const CONCEPTS_SHOWN: usize = 50;
 
 /// Looks a repository up; `None` when the graph has no such repository.
 pub fn repo_report(store: &GraphStore, query: &str) -> Result<Option<RepoReport>, QueryError> {
@@ -64,13 +60,12 @@ pub fn repo_report(store: &GraphStore, query: &str) -> Result<Option<RepoReport>
     }
     let Some(first) = about.first() else { return Ok(None) };
     let node = NamedNode::new_unchecked(value_of(&first[3]));
+    // Precomputed when the store was built: aggregating over every citing paper does not scale.
+    let stats = statistics::repo_statistics(store, node.as_str())?.unwrap_or_default();
+    let values: String = stats.papers.iter().filter_map(|p| NamedNode::new(p.as_str()).ok()).map(|p| format!("{p} ")).collect();
+    let titled = rows(store, &format!("SELECT DISTINCT ?paper ?title WHERE {{ VALUES ?paper {{ {values} }} ?paper dcterms:title ?title }}"), &[])?;
     let mut papers = Vec::new();
-    let counted = rows(store, "SELECT (COUNT(DISTINCT ?paper) AS ?n) ?repo WHERE { ?paper pg:hasCode ?repo } GROUP BY ?repo", &bind)?;
-    let paper_count = number_of(&counted.first().and_then(|row| row[0].clone()));
-    let cited_by = format!(
-        "SELECT DISTINCT ?paper ?title ?repo WHERE {{ {{ SELECT DISTINCT ?paper ?repo WHERE {{ ?paper pg:hasCode ?repo }} LIMIT {PAPERS_SHOWN} }} ?paper dcterms:title ?title }}"
-    );
-    for row in rows(store, &cited_by, &bind)? {
+    for row in titled {
         let paper = value_of(&row[0]);
         let Ok(paper_node) = NamedNode::new(paper.as_str()) else { continue };
         let mut cited: Vec<(String, String, u64)> = provenance::occurrences_of(store, &paper_node)?
@@ -83,24 +78,13 @@ pub fn repo_report(store: &GraphStore, query: &str) -> Result<Option<RepoReport>
         papers.extend(cited.into_iter().map(|(evidence, listing, line)| CitingPaper { iri: paper.clone(), title: value_of(&row[1]), evidence, listing, line }));
     }
     papers.sort_by(|a, b| (&a.title, &a.listing, &a.iri, a.line, &a.evidence).cmp(&(&b.title, &b.listing, &b.iri, b.line, &b.evidence)));
-    let concepts = rows(
-        store,
-        &format!(
-            "SELECT ?label (COUNT(DISTINCT ?paper) AS ?n) ?repo WHERE {{
-               ?paper pg:hasCode ?repo ; schema:mentions/skos:prefLabel ?label }} GROUP BY ?label ?repo ORDER BY DESC(?n) ?label LIMIT {CONCEPTS_SHOWN}"
-        ),
-        &bind,
-    )?
-    .iter()
-    .map(|row| (value_of(&row[0]), number_of(&row[1])))
-    .collect();
     Ok(Some(RepoReport {
         iri: node.as_str().to_owned(),
         name: value_of(&first[0]),
         url: value_of(&first[1]),
         host: value_of(&first[2]),
-        paper_count,
+        paper_count: stats.paper_count,
         papers,
-        concepts,
+        concepts: stats.concepts,
     }))
 }

@@ -172,6 +172,9 @@ terms! {
     PG_TOP_PAPERS = "https://w3id.org/papergraph/vocab#topPapers";
     /// Concept → co-occurring concepts, `rdf:JSON` `[[concept, papers]]` (statistics graph).
     PG_COOCCURRENCE = "https://w3id.org/papergraph/vocab#cooccurrence";
+    /// Repository → what its lookup shows (`rdf:JSON`): how many papers cite it, the first of
+    /// them by IRI, and the concepts they mention with how many of them do.
+    PG_REPOSITORY_STATISTICS = "https://w3id.org/papergraph/vocab#repositoryStatistics";
     /// The statistics graph → every label of every concept, `rdf:JSON` `[[concept, prefLabel,
     /// label]]`, so that resolving a name reads one value.
     PG_CONCEPT_LABELS = "https://w3id.org/papergraph/vocab#conceptLabels";

@@ -11,7 +11,8 @@
 //!   time): per concept, `pg:paperCount` (papers mentioning it or a narrower concept),
 //!   `pg:directPaperCount`, `pg:topPapers` (the most-mentioning papers, `rdf:JSON`) and
 //!   `pg:cooccurrence` (`rdf:JSON`); per pair of concepts mentioned together by at least two
-//!   papers, a `pg:ConceptPair` with two `pg:concept`s and `pg:papers`.
+//!   papers, a `pg:ConceptPair` with two `pg:concept`s and `pg:papers`; per code repository,
+//!   `pg:repositoryStatistics` ([`RepoStatistics`], `rdf:JSON`).
 
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, HashSet};
 
@@ -28,6 +29,10 @@ use crate::rdf::vocab::*;
 
 /// Papers kept per concept in `pg:topPapers`.
 pub const TOP_PAPERS: usize = 200;
+/// Citing papers kept per repository.
+pub const REPO_PAPERS: usize = 100;
+/// Concepts kept per repository.
+pub const REPO_CONCEPTS: usize = 50;
 /// Pairs of concepts need this many papers in common to get a `pg:ConceptPair`.
 const MIN_PAIR_PAPERS: u32 = 2;
 /// File name of the saved [`PaperIndex`] in the store directory.
@@ -348,6 +353,18 @@ pub struct ConceptStatistics {
     pub cooccurring: Vec<(String, u64)>,
 }
 
+/// What a repository lookup reads.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RepoStatistics {
+    /// Papers citing the repository.
+    pub paper_count: u64,
+    /// The first [`REPO_PAPERS`] of them, by IRI.
+    pub papers: Vec<String>,
+    /// Preferred labels of the concepts the citing papers mention, with how many of them do:
+    /// most papers first, then by label; at most [`REPO_CONCEPTS`].
+    pub concepts: Vec<(String, u64)>,
+}
+
 #[derive(Default)]
 struct Tally {
     papers: u64,
@@ -452,6 +469,9 @@ pub fn update(store: &GraphStore, index: &PaperIndex) -> Result<(), StoreError> 
         add(concept.as_ref(), PG_COOCCURRENCE, json_literal(&stats.cooccurring));
     }
     let labels = labels_from_query(store)?;
+    for (repo, stats) in repository_statistics(store, index, &labels)? {
+        add(repo.as_ref(), PG_REPOSITORY_STATISTICS, json_literal(&stats));
+    }
     add(NamedNode::new_unchecked(STATISTICS_GRAPH).as_ref(), PG_CONCEPT_LABELS, json_literal(&labels));
     for ((a, b), papers) in pairs {
         if papers < MIN_PAIR_PAPERS {
@@ -469,6 +489,45 @@ pub fn update(store: &GraphStore, index: &PaperIndex) -> Result<(), StoreError> 
     // is slow right after a bulk load. In between, the index is still marked stale (see
     // `PaperIndex::mark_stale`), so an interrupted update is redone by the next build.
     store.replace_graph(&NamedNode::new_unchecked(STATISTICS_GRAPH), quads)
+}
+
+/// Per repository (`pg:hasCode` object), its citing papers and their concepts, from one scan of
+/// `pg:hasCode` and the index.
+fn repository_statistics(store: &GraphStore, index: &PaperIndex, labels: &ConceptLabels) -> Result<Vec<(NamedNode, RepoStatistics)>, StoreError> {
+    let mut citing: BTreeMap<NamedNode, BTreeSet<Box<str>>> = BTreeMap::new();
+    for quad in store.quads(None, Some(PG_HAS_CODE), None, None) {
+        let quad = quad?;
+        if let (oxigraph::model::NamedOrBlankNode::NamedNode(paper), Term::NamedNode(repo)) = (quad.subject, quad.object) {
+            citing.entry(repo).or_default().insert(paper.into_string().into());
+        }
+    }
+    let preferred: HashMap<&str, &str> = labels.iter().map(|(concept, pref, _)| (concept.as_str(), pref.as_str())).collect();
+    let mut all = Vec::with_capacity(citing.len());
+    for (repo, papers) in citing {
+        let mut concepts: HashMap<&str, u64> = HashMap::new();
+        for paper in &papers {
+            let mentioned: BTreeSet<&str> = index
+                .papers
+                .get(&**paper)
+                .into_iter()
+                .flatten()
+                .filter_map(|m| preferred.get(&*index.concepts.names[m.concept as usize]).copied())
+                .collect();
+            for label in mentioned {
+                *concepts.entry(label).or_default() += 1;
+            }
+        }
+        let mut concepts: Vec<(String, u64)> = concepts.into_iter().map(|(label, n)| (label.to_owned(), n)).collect();
+        concepts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        concepts.truncate(REPO_CONCEPTS);
+        let stats = RepoStatistics {
+            paper_count: papers.len() as u64,
+            papers: papers.iter().take(REPO_PAPERS).map(|p| p.to_string()).collect(),
+            concepts,
+        };
+        all.push((repo, stats));
+    }
+    Ok(all)
 }
 
 /// Each paper's title, listings (with their dates) and repositories, by IRI; queried in batches.
@@ -570,4 +629,17 @@ pub fn concept_statistics(store: &GraphStore, concept: &str) -> Result<Option<Co
         }
     }
     Ok(found.then_some(stats))
+}
+
+/// The statistics of a repository (IRI); `None` when the store has none for it.
+pub fn repo_statistics(store: &GraphStore, repo: &str) -> Result<Option<RepoStatistics>, StoreError> {
+    let Ok(node) = NamedNode::new(repo) else { return Ok(None) };
+    let graph = NamedNode::new_unchecked(STATISTICS_GRAPH);
+    let Some(quad) = store.first_quad(Some(node.as_ref().into()), Some(PG_REPOSITORY_STATISTICS), None, Some(graph.as_ref().into()))? else {
+        return Ok(None);
+    };
+    let Term::Literal(value) = &quad.object else { return Ok(None) };
+    serde_json::from_str(value.value())
+        .map(Some)
+        .map_err(|e| StoreError::Statistics { path: store.path.clone(), message: format!("{} of {repo}: {e}", quad.predicate) })
 }

@@ -182,3 +182,55 @@ fn repo_lookup_lists_citing_papers_with_evidence() {
     assert_eq!(missing.status.code(), Some(1));
     assert!(stderr(&missing).contains("no repository \"nobody/nothing\""), "{}", stderr(&missing));
 }
+
+#[test]
+fn an_arxiv_id_finds_its_paper_in_any_form_and_is_never_searched_as_title_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let corpus = dir.path().join("papers.jsonl");
+    std::fs::write(
+        &corpus,
+        "{\"id\":\"2401.09417\",\"title\":\"Vision Mamba: Efficient Visual Representation Learning\",\"abstract\":\"Mamba for vision.\"}\n\
+         {\"id\":\"2402.00001\",\"title\":\"Errata for 2401.09999\",\"abstract\":\"Corrections.\"}\n",
+    )
+    .unwrap();
+    assert!(papergraph(&store, &["build", corpus.to_str().unwrap()]).status.success());
+    for name in ["2401.09417", "2401.09417v3", "arXiv:2401.09417", "https://arxiv.org/abs/2401.09417v1"] {
+        let found = papergraph(&store, &["paper", name, "--format", "json"]);
+        assert!(found.status.success(), "{name}: {}", stderr(&found));
+        let report: serde_json::Value = serde_json::from_slice(&found.stdout).unwrap();
+        assert!(report["paper"]["title"].as_str().unwrap().starts_with("Vision Mamba"), "{name}: {report}");
+    }
+    // An id no paper has: not found, although a title holds its digits.
+    let missing = papergraph(&store, &["paper", "2401.09999"]);
+    assert_eq!(missing.status.code(), Some(1), "{}", stdout(&missing));
+}
+
+#[test]
+fn repo_lookup_follows_an_append() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    assert!(papergraph(&store, &["build", listings_dir().to_str().unwrap()]).status.success());
+    let report = |store: &Path| -> serde_json::Value {
+        serde_json::from_slice(&papergraph(store, &["repo", "hustvl/Vim", "--format", "json"]).stdout).unwrap()
+    };
+    let before = report(&store);
+    let extra = dir.path().join("more.jsonl");
+    std::fs::write(
+        &extra,
+        "{\"id\":\"2501.00002\",\"title\":\"Quantized Vision Mamba on FPGAs\",\
+          \"abstract\":\"We run Vim (https://github.com/hustvl/Vim) on an FPGA after post-training quantization.\"}\n",
+    )
+    .unwrap();
+    assert!(papergraph(&store, &["build", "--append", extra.to_str().unwrap()]).status.success());
+    let after = report(&store);
+    assert_eq!(after["paper_count"].as_u64().unwrap(), before["paper_count"].as_u64().unwrap() + 1, "{after}");
+    let titles: Vec<&str> = after["papers"].as_array().unwrap().iter().map(|p| p["title"].as_str().unwrap()).collect();
+    assert!(titles.contains(&"Quantized Vision Mamba on FPGAs"), "{titles:?}");
+    let concepts = |r: &serde_json::Value, label: &str| {
+        r["concepts"].as_array().unwrap().iter().find(|c| c[0] == label).map_or(0, |c| c[1].as_u64().unwrap())
+    };
+    assert_eq!(concepts(&after, "FPGA"), concepts(&before, "FPGA") + 1, "{after}");
+    assert_eq!(concepts(&after, "post-training quantization"), concepts(&before, "post-training quantization") + 1, "{after}");
+}
+
