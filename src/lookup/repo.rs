@@ -7,20 +7,9 @@ use super::{rows, value_of};
 use crate::extract::links::{classify, LinkTarget};
 use crate::query::QueryError;
 use crate::rdf::iri;
-use crate::rdf::vocab::PG_HAS_CODE;
-use crate::store::{provenance, statistics};
+pub use crate::store::statistics::CitingPaper;
+use crate::store::statistics;
 use crate::store::GraphStore;
-
-/// A paper citing a repository, with the text that cites it.
-#[derive(Debug, Clone, Serialize)]
-pub struct CitingPaper {
-    pub iri: String,
-    pub title: String,
-    /// The URL as written in the abstract.
-    pub evidence: String,
-    pub listing: String,
-    pub line: u64,
-}
 
 /// Everything the graph knows about a repository.
 #[derive(Debug, Clone, Serialize)]
@@ -62,29 +51,13 @@ pub fn repo_report(store: &GraphStore, query: &str) -> Result<Option<RepoReport>
     let node = NamedNode::new_unchecked(value_of(&first[3]));
     // Precomputed when the store was built: aggregating over every citing paper does not scale.
     let stats = statistics::repo_statistics(store, node.as_str())?.unwrap_or_default();
-    let values: String = stats.papers.iter().filter_map(|p| NamedNode::new(p.as_str()).ok()).map(|p| format!("{p} ")).collect();
-    let titled = rows(store, &format!("SELECT DISTINCT ?paper ?title WHERE {{ VALUES ?paper {{ {values} }} ?paper dcterms:title ?title }}"), &[])?;
-    let mut papers = Vec::new();
-    for row in titled {
-        let paper = value_of(&row[0]);
-        let Ok(paper_node) = NamedNode::new(paper.as_str()) else { continue };
-        let mut cited: Vec<(String, String, u64)> = provenance::occurrences_of(store, &paper_node)?
-            .into_iter()
-            .filter(|o| o.predicate == PG_HAS_CODE.as_str() && o.object == node.as_str())
-            .map(|o| (o.text, o.source, o.line as u64))
-            .collect();
-        cited.sort();
-        cited.dedup();
-        papers.extend(cited.into_iter().map(|(evidence, listing, line)| CitingPaper { iri: paper.clone(), title: value_of(&row[1]), evidence, listing, line }));
-    }
-    papers.sort_by(|a, b| (&a.title, &a.listing, &a.iri, a.line, &a.evidence).cmp(&(&b.title, &b.listing, &b.iri, b.line, &b.evidence)));
     Ok(Some(RepoReport {
         iri: node.as_str().to_owned(),
         name: value_of(&first[0]),
         url: value_of(&first[1]),
         host: value_of(&first[2]),
         paper_count: stats.paper_count,
-        papers,
+        papers: stats.papers,
         concepts: stats.concepts,
     }))
 }

@@ -353,13 +353,25 @@ pub struct ConceptStatistics {
     pub cooccurring: Vec<(String, u64)>,
 }
 
+/// A paper citing a repository, with the text that cites it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CitingPaper {
+    pub iri: String,
+    pub title: String,
+    /// The URL as written in the abstract.
+    pub evidence: String,
+    pub listing: String,
+    pub line: u64,
+}
+
 /// What a repository lookup reads.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RepoStatistics {
     /// Papers citing the repository.
     pub paper_count: u64,
-    /// The first [`REPO_PAPERS`] of them, by IRI.
-    pub papers: Vec<String>,
+    /// The first [`REPO_PAPERS`] of them by IRI, with the text citing the repository, sorted
+    /// by title.
+    pub papers: Vec<CitingPaper>,
     /// Preferred labels of the concepts the citing papers mention, with how many of them do:
     /// most papers first, then by label; at most [`REPO_CONCEPTS`].
     pub concepts: Vec<(String, u64)>,
@@ -520,14 +532,33 @@ fn repository_statistics(store: &GraphStore, index: &PaperIndex, labels: &Concep
         let mut concepts: Vec<(String, u64)> = concepts.into_iter().map(|(label, n)| (label.to_owned(), n)).collect();
         concepts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         concepts.truncate(REPO_CONCEPTS);
-        let stats = RepoStatistics {
-            paper_count: papers.len() as u64,
-            papers: papers.iter().take(REPO_PAPERS).map(|p| p.to_string()).collect(),
-            concepts,
-        };
+        let shown: Vec<&str> = papers.iter().take(REPO_PAPERS).map(|p| &**p).collect();
+        let stats = RepoStatistics { paper_count: papers.len() as u64, papers: citing_papers(store, &repo, &shown)?, concepts };
         all.push((repo, stats));
     }
     Ok(all)
+}
+
+/// `papers` with their titles and the text by which each cites `repo`, sorted by title.
+fn citing_papers(store: &GraphStore, repo: &NamedNode, papers: &[&str]) -> Result<Vec<CitingPaper>, StoreError> {
+    let values: String = papers.iter().filter_map(|p| NamedNode::new(*p).ok()).map(|p| format!("{p} ")).collect();
+    let titled = crate::query::select(store, &format!("SELECT DISTINCT ?paper ?title WHERE {{ VALUES ?paper {{ {values} }} ?paper dcterms:title ?title }}"), "statistics", &[])
+        .map_err(|e| StoreError::Statistics { path: store.path.clone(), message: e.to_string() })?;
+    let mut found = Vec::new();
+    for row in titled {
+        let (paper, title) = (crate::query::plain_value(&row[0]), crate::query::plain_value(&row[1]));
+        let Ok(node) = NamedNode::new(paper.as_str()) else { continue };
+        let mut cited: Vec<(String, String, u64)> = super::provenance::occurrences_of(store, &node)?
+            .into_iter()
+            .filter(|o| o.predicate == PG_HAS_CODE.as_str() && o.object == repo.as_str())
+            .map(|o| (o.text, o.source, o.line as u64))
+            .collect();
+        cited.sort();
+        cited.dedup();
+        found.extend(cited.into_iter().map(|(evidence, listing, line)| CitingPaper { iri: paper.clone(), title: title.clone(), evidence, listing, line }));
+    }
+    found.sort_by(|a, b| (&a.title, &a.listing, &a.iri, a.line, &a.evidence).cmp(&(&b.title, &b.listing, &b.iri, b.line, &b.evidence)));
+    Ok(found)
 }
 
 /// Each paper's title, listings (with their dates) and repositories, by IRI; queried in batches.
