@@ -389,6 +389,9 @@ struct Tally {
 /// Recomputes every statistic from `index` and the stored hierarchy, and replaces the
 /// statistics graph of `store` with them.
 pub fn update(store: &GraphStore, index: &PaperIndex) -> Result<(), StoreError> {
+    // The details of top and citing papers are random reads all over the store: on a cold cache
+    // (an append to a big store) they would wait on the disk block by block.
+    store.prefetch();
     let hierarchy = Hierarchy::of(store)?;
     // Ids: the index's concepts first (its entries keep their ids), then those only the
     // hierarchy knows, which papers can mention through narrower concepts.
