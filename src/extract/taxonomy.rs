@@ -107,6 +107,7 @@ impl Taxonomy {
                 Term::Literal(l) => Ok(l.value().to_owned()),
                 other => Err(error(None, format!("<{}> {} must be a literal, found {other}", subject.as_str(), t.predicate))),
             };
+            let is_true = || matches!(&t.object, Term::Literal(l) if l.value() == "true");
             if t.predicate == vocab::SKOS_PREF_LABEL {
                 if !concept.pref_label.is_empty() {
                     return Err(error(None, format!("<{}> has more than one skos:prefLabel", subject.as_str())));
@@ -123,9 +124,9 @@ impl Taxonomy {
             } else if t.predicate == vocab::PG_DERIVED_FORM {
                 concept.derived_forms.push(literal()?);
             } else if t.predicate == vocab::PG_NEEDS_SENSE {
-                concept.needs_sense = matches!(&t.object, Term::Literal(l) if l.value() == "true");
+                concept.needs_sense = is_true();
             } else if t.predicate == vocab::PG_UNAMBIGUOUS_ACRONYM {
-                concept.unambiguous_acronym = matches!(&t.object, Term::Literal(l) if l.value() == "true");
+                concept.unambiguous_acronym = is_true();
             } else if t.predicate == vocab::SKOS_BROADER {
                 match &t.object {
                     Term::NamedNode(n) => concept.broader.push(n.clone()),

@@ -183,8 +183,7 @@ impl PaperIndex {
                 index.add(&fact.0, "", [(fact.1.as_str(), 1)]);
             }
         }
-        let orphans = crate::query::select(store, "SELECT DISTINCT ?key WHERE { ?paper pg:titleKey ?key FILTER NOT EXISTS { ?paper dcterms:identifier ?id } }", "orphans", &[])
-            .map_err(|e| StoreError::Statistics { path: store.path.clone(), message: e.to_string() })?;
+        let orphans = select(store, "SELECT DISTINCT ?key WHERE { ?paper pg:titleKey ?key FILTER NOT EXISTS { ?paper dcterms:identifier ?id } }", "orphans")?;
         index.orphan_titles.extend(orphans.iter().map(|row| crate::query::plain_value(&row[0])));
         Ok(index)
     }
@@ -517,6 +516,8 @@ fn repository_statistics(store: &GraphStore, index: &PaperIndex, labels: &Concep
         }
     }
     let preferred: HashMap<&str, &str> = labels.iter().map(|(concept, pref, _)| (concept.as_str(), pref.as_str())).collect();
+    let shown: BTreeSet<&str> = citing.values().flat_map(|papers| papers.iter().take(REPO_PAPERS).map(|p| &**p)).collect();
+    let titles = titles_of(store, &shown)?;
     let mut all = Vec::with_capacity(citing.len());
     for (repo, papers) in citing {
         let mut concepts: HashMap<&str, u64> = HashMap::new();
@@ -535,22 +536,37 @@ fn repository_statistics(store: &GraphStore, index: &PaperIndex, labels: &Concep
         let mut concepts: Vec<(String, u64)> = concepts.into_iter().map(|(label, n)| (label.to_owned(), n)).collect();
         concepts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         concepts.truncate(REPO_CONCEPTS);
-        let shown: Vec<&str> = papers.iter().take(REPO_PAPERS).map(|p| &**p).collect();
-        let stats = RepoStatistics { paper_count: papers.len() as u64, papers: citing_papers(store, &repo, &shown)?, concepts };
+        let shown = papers.iter().take(REPO_PAPERS).map(|p| &**p);
+        let stats = RepoStatistics { paper_count: papers.len() as u64, papers: citing_papers(store, &repo, shown, &titles)?, concepts };
         all.push((repo, stats));
     }
     Ok(all)
 }
 
-/// `papers` with their titles and the text by which each cites `repo`, sorted by title.
-fn citing_papers(store: &GraphStore, repo: &NamedNode, papers: &[&str]) -> Result<Vec<CitingPaper>, StoreError> {
-    let values: String = papers.iter().filter_map(|p| NamedNode::new(*p).ok()).map(|p| format!("{p} ")).collect();
-    let titled = crate::query::select(store, &format!("SELECT DISTINCT ?paper ?title WHERE {{ VALUES ?paper {{ {values} }} ?paper dcterms:title ?title }}"), "statistics", &[])
-        .map_err(|e| StoreError::Statistics { path: store.path.clone(), message: e.to_string() })?;
+/// Every title of each of `papers`, by IRI; queried in batches.
+fn titles_of(store: &GraphStore, papers: &BTreeSet<&str>) -> Result<HashMap<String, Vec<String>>, StoreError> {
+    let mut titles: HashMap<String, Vec<String>> = HashMap::new();
+    let papers: Vec<&str> = papers.iter().copied().collect();
+    for batch in papers.chunks(DETAILS_BATCH) {
+        let values: String = batch.iter().filter_map(|p| NamedNode::new(*p).ok()).map(|p| format!("{p} ")).collect();
+        for row in select(store, &format!("SELECT DISTINCT ?paper ?title WHERE {{ VALUES ?paper {{ {values} }} ?paper dcterms:title ?title }}"), "statistics")? {
+            titles.entry(crate::query::plain_value(&row[0])).or_default().push(crate::query::plain_value(&row[1]));
+        }
+    }
+    Ok(titles)
+}
+
+/// `papers` under each of their `titles` with the text by which each cites `repo`, sorted by
+/// title.
+fn citing_papers<'a>(
+    store: &GraphStore,
+    repo: &NamedNode,
+    papers: impl Iterator<Item = &'a str>,
+    titles: &HashMap<String, Vec<String>>,
+) -> Result<Vec<CitingPaper>, StoreError> {
     let mut found = Vec::new();
-    for row in titled {
-        let (paper, title) = (crate::query::plain_value(&row[0]), crate::query::plain_value(&row[1]));
-        let Ok(node) = NamedNode::new(paper.as_str()) else { continue };
+    for paper in papers {
+        let (Some(titles), Ok(node)) = (titles.get(paper), NamedNode::new(paper)) else { continue };
         let mut cited: Vec<(String, String, u64)> = super::provenance::occurrences_of(store, &node)?
             .into_iter()
             .filter(|o| o.predicate == PG_HAS_CODE.as_str() && o.object == repo.as_str())
@@ -558,7 +574,15 @@ fn citing_papers(store: &GraphStore, repo: &NamedNode, papers: &[&str]) -> Resul
             .collect();
         cited.sort();
         cited.dedup();
-        found.extend(cited.into_iter().map(|(evidence, listing, line)| CitingPaper { iri: paper.clone(), title: title.clone(), evidence, listing, line }));
+        for title in titles {
+            found.extend(cited.iter().map(|(evidence, listing, line)| CitingPaper {
+                iri: paper.to_owned(),
+                title: title.clone(),
+                evidence: evidence.clone(),
+                listing: listing.clone(),
+                line: *line,
+            }));
+        }
     }
     found.sort_by(|a, b| (&a.title, &a.listing, &a.iri, a.line, &a.evidence).cmp(&(&b.title, &b.listing, &b.iri, b.line, &b.evidence)));
     Ok(found)
@@ -570,7 +594,7 @@ fn paper_details(store: &GraphStore, papers: &BTreeSet<&str>) -> Result<HashMap<
     let papers: Vec<&str> = papers.iter().copied().collect();
     for batch in papers.chunks(DETAILS_BATCH) {
         let values: String = batch.iter().filter_map(|p| NamedNode::new(*p).ok()).map(|n| format!("{n} ")).collect();
-        let rows = crate::query::select(
+        let rows = select(
             store,
             &format!(
                 "SELECT DISTINCT ?paper ?kind ?value WHERE {{
@@ -582,9 +606,7 @@ fn paper_details(store: &GraphStore, papers: &BTreeSet<&str>) -> Result<HashMap<
                  }} ORDER BY ?value"
             ),
             "statistics",
-            &[],
-        )
-        .map_err(|e| StoreError::Statistics { path: store.path.clone(), message: e.to_string() })?;
+        )?;
         for row in rows {
             let value = crate::query::plain_value(&row[2]);
             let paper = details.entry(crate::query::plain_value(&row[0])).or_default();
@@ -609,8 +631,7 @@ pub type ConceptLabels = Vec<(String, String, String)>;
 fn labels_from_query(store: &GraphStore) -> Result<ConceptLabels, StoreError> {
     const LABELS: &str = "SELECT ?c ?pref ?l WHERE { ?c a skos:Concept ; skos:prefLabel ?pref .
         { ?c skos:prefLabel ?l } UNION { ?c skos:altLabel ?l } } ORDER BY ?c ?l";
-    let rows = crate::query::select(store, LABELS, "concept labels", &[])
-        .map_err(|e| StoreError::Statistics { path: store.path.clone(), message: e.to_string() })?;
+    let rows = select(store, LABELS, "concept labels")?;
     Ok(rows.iter().map(|row| (crate::query::plain_value(&row[0]), crate::query::plain_value(&row[1]), crate::query::plain_value(&row[2]))).collect())
 }
 
@@ -625,6 +646,11 @@ pub fn concept_labels(store: &GraphStore) -> Result<ConceptLabels, StoreError> {
         }
     }
     labels_from_query(store)
+}
+
+/// Rows of a SELECT the statistics run on `store`; `source_name` names the query in errors.
+fn select(store: &GraphStore, sparql: &str, source_name: &str) -> Result<Vec<Vec<Option<Term>>>, StoreError> {
+    crate::query::select(store, sparql, source_name, &[]).map_err(|e| StoreError::Statistics { path: store.path.clone(), message: e.to_string() })
 }
 
 fn json_literal(value: &impl serde::Serialize) -> Term {
