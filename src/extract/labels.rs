@@ -16,7 +16,9 @@
 //! quantization), matched as written at a lower confidence, and [`Form::OtherSense`] phrases
 //! (`dataset distillation` for knowledge distillation) inside which its matches are dropped.
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::nfa::contiguous::NFA;
+use aho_corasick::{Anchored, MatchKind};
 
 use super::taxonomy::Taxonomy;
 use crate::model::{Field, Paper};
@@ -75,7 +77,8 @@ struct Pattern {
 
 /// Compiled matcher for one list of entries.
 pub struct LabelMatcher {
-    automaton: AhoCorasick,
+    /// The label trie (an Aho-Corasick automaton searched anchored).
+    automaton: NFA,
     patterns: Vec<Pattern>,
 }
 
@@ -111,7 +114,7 @@ impl LabelMatcher {
                 label,
             });
         }
-        let automaton = AhoCorasick::builder()
+        let automaton = NFA::builder()
             .match_kind(MatchKind::Standard)
             .build(patterns.iter().map(|p| fold(&p.label)))
             .expect("taxonomy labels compile into an automaton");
@@ -135,8 +138,18 @@ impl LabelMatcher {
 
     /// Mentions in one text field.
     pub fn find_in(&self, field: Field, text: &str) -> Vec<Mention> {
-        let mut candidates: Vec<Candidate> =
-            self.automaton.find_overlapping_iter(&fold(text)).filter_map(|m| self.check(&self.patterns[m.pattern().as_usize()], text, m.start(), m.end())).collect();
+        // A match must start a word, so the automaton is walked anchored from each position
+        // after a character that is not a letter or digit: a few bytes down the label trie per
+        // word, instead of an unanchored walk over every byte of the text.
+        let folded = fold(text);
+        let mut candidates: Vec<Candidate> = Vec::new();
+        let mut previous_alphanumeric = false;
+        for (at, c) in text.char_indices() {
+            if !previous_alphanumeric {
+                self.walk_from(&folded, at, |pattern, end| candidates.extend(self.check(&self.patterns[pattern], text, at, end)));
+            }
+            previous_alphanumeric = c.is_alphanumeric();
+        }
         let other_senses: Vec<(usize, usize, usize)> =
             candidates.iter().filter(|c| c.form == Form::OtherSense).map(|c| (c.entry, c.start, c.end)).collect();
         candidates.retain(|c| {
@@ -165,6 +178,29 @@ impl LabelMatcher {
             });
         }
         mentions
+    }
+
+    /// Calls `found(pattern, end)` for every pattern that matches `folded` from byte `start`.
+    fn walk_from(&self, folded: &str, start: usize, mut found: impl FnMut(usize, usize)) {
+        let nfa = &self.automaton;
+        let mut state = nfa.start_state(Anchored::Yes).expect("the label trie has an anchored start state");
+        for (offset, &byte) in folded.as_bytes()[start..].iter().enumerate() {
+            state = nfa.next_state(Anchored::Yes, state, byte);
+            if nfa.is_dead(state) {
+                return;
+            }
+            if !nfa.is_match(state) {
+                continue;
+            }
+            let end = start + offset + 1;
+            for i in 0..nfa.match_len(state) {
+                let pattern = nfa.match_pattern(state, i);
+                // A state also holds the labels that are suffixes of its path.
+                if end - nfa.pattern_len(pattern) == start {
+                    found(pattern.as_usize(), end);
+                }
+            }
+        }
     }
 
     /// Validates one automaton match against the original text.
