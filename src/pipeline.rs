@@ -27,6 +27,7 @@ use crate::ingest::{self, Pending, Problem};
 use crate::model::{Listing, Record};
 use crate::rdf::{self, FactSource, Provenance, QuadSink};
 use crate::store::statistics::{self, PaperIndex};
+use crate::store::titles;
 use crate::store::{GraphStore, StoreError};
 
 /// Records extracted together on the pool.
@@ -291,6 +292,8 @@ fn finish(store: &GraphStore, mut index: PaperIndex, titles: &BTreeSet<String>) 
     index.orphan_titles.extend(merges.unmerged);
     statistics::update(store, &index)?;
     if store.endpoint().is_none() {
+        // The title index is valid once the paper index is saved (which ends staleness).
+        titles::save(store)?;
         index.save(store)?;
     }
     Ok(Finished {

@@ -11,6 +11,7 @@ use crate::model::Field;
 use crate::rdf::iri::normalize_title;
 use crate::rdf::vocab::{DCTERMS_ABSTRACT, SCHEMA_NAME, SKOS_PREF_LABEL};
 use crate::store::provenance;
+use crate::store::titles::TitleIndex;
 use crate::store::{GraphStore, StoreError};
 
 /// A paper found by a lookup.
@@ -41,7 +42,8 @@ pub struct Evidence {
 
 /// Papers matching `query`: an IRI, an arXiv id, an exact title, or words all found in the title.
 /// An exact (normalized) title match wins over word matches. IRIs, ids and exact titles are
-/// index lookups; title words scan the titles.
+/// index lookups; title words read the title-word index saved with the store (scan the titles
+/// where there is none).
 pub fn find_papers(store: &GraphStore, query: &str) -> Result<Vec<PaperRef>, QueryError> {
     let wanted = query.trim();
     // `pattern` binds ?paper; terms in it are written by Oxigraph's serializer, so they are
@@ -70,6 +72,44 @@ pub fn find_papers(store: &GraphStore, query: &str) -> Result<Vec<PaperRef>, Que
     if words.is_empty() {
         return Ok(Vec::new());
     }
+    let mut found = match title_index(store) {
+        Some(index) => {
+            let iris = index.papers_with(&words).map_err(|e| QueryError::Evaluation { source_name: "title index".into(), message: e.to_string() })?;
+            titles_of(store, &iris)?
+        }
+        None => papers_with_title_words_by_scan(store, &words)?,
+    };
+    // Sorted here: an ORDER BY would decode titles at every comparison.
+    found.sort_by(|a, b| (&a.title, &a.iri).cmp(&(&b.title, &b.iri)));
+    Ok(found)
+}
+
+/// The title-word index saved with an embedded store, when it is there and current.
+fn title_index(store: &GraphStore) -> Option<TitleIndex> {
+    if store.endpoint().is_some() {
+        return None;
+    }
+    TitleIndex::open(&store.path).unwrap_or_else(|e| {
+        eprintln!("warning: {e}; scanning the titles instead");
+        None
+    })
+}
+
+/// The papers among `iris` that are in the store, with their titles (in batches: a common
+/// word may name many papers).
+fn titles_of(store: &GraphStore, iris: &[String]) -> Result<Vec<PaperRef>, QueryError> {
+    let mut found = Vec::new();
+    for batch in iris.chunks(500) {
+        let values: Vec<String> = batch.iter().filter_map(|iri| NamedNode::new(iri.as_str()).ok()).map(|iri| iri.to_string()).collect();
+        let sparql = format!("SELECT ?paper (MIN(?t) AS ?title) WHERE {{ VALUES ?paper {{ {} }} ?paper dcterms:title ?t }} GROUP BY ?paper", values.join(" "));
+        found.extend(rows(store, &sparql, &[])?.into_iter().map(|row| PaperRef { iri: value_of(&row[0]), title: value_of(&row[1]) }));
+    }
+    Ok(found)
+}
+
+/// Papers whose normalized title holds every one of `words`, by reading every title: what
+/// a store without a title index (a SPARQL server, a store an append left unfinished) does.
+pub fn papers_with_title_words_by_scan(store: &GraphStore, words: &[&str]) -> Result<Vec<PaperRef>, QueryError> {
     // The title key holds the words; CONTAINS narrows the scan before the exact word check.
     let longest = words.iter().max_by_key(|w| w.len()).copied().unwrap_or_default();
     let candidates = rows(
@@ -80,7 +120,7 @@ pub fn find_papers(store: &GraphStore, query: &str) -> Result<Vec<PaperRef>, Que
         ),
         &[],
     )?;
-    let mut found: Vec<PaperRef> = candidates
+    Ok(candidates
         .into_iter()
         .filter(|row| {
             let title_key = value_of(&row[2]);
@@ -88,10 +128,7 @@ pub fn find_papers(store: &GraphStore, query: &str) -> Result<Vec<PaperRef>, Que
             words.iter().all(|w| title_words.contains(w))
         })
         .map(|row| PaperRef { iri: value_of(&row[0]), title: value_of(&row[1]) })
-        .collect();
-    // Sorted here: an ORDER BY would decode titles at every comparison.
-    found.sort_by(|a, b| (&a.title, &a.iri).cmp(&(&b.title, &b.iri)));
-    Ok(found)
+        .collect())
 }
 
 /// Every fact about a paper with its evidence, by predicate, listing, field and position.

@@ -4,6 +4,7 @@ pub mod provenance;
 pub mod push;
 pub mod remote;
 pub mod statistics;
+pub mod titles;
 
 use std::path::{Path, PathBuf};
 

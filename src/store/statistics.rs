@@ -38,7 +38,7 @@ const MIN_PAIR_PAPERS: u32 = 2;
 /// File name of the saved [`PaperIndex`] in the store directory.
 pub(crate) const TABLE_FILE: &str = "papergraph-papers.bin";
 /// Present while the index may lag behind the store (a build that has not finished).
-const STALE_FILE: &str = "papergraph-papers.stale";
+pub(crate) const STALE_FILE: &str = "papergraph-papers.stale";
 const MAGIC: &[u8; 8] = b"PGPAPR01";
 
 /// How often one source mentions one concept in one paper.

@@ -10,6 +10,7 @@ use papergraph::pipeline::{self, BuildOptions, Knowledge, Target};
 use papergraph::query::{self, Answer};
 use papergraph::rdf::vocab::{PG_EVIDENCE, PG_OCCURRENCES, RDF_TYPE, STATISTICS_GRAPH};
 use papergraph::rdf::Provenance;
+use papergraph::store::titles::TitleIndex;
 use papergraph::store::GraphStore;
 
 use super::listings_dir;
@@ -246,4 +247,44 @@ fn lookups_on_the_bundled_data_answer_as_recorded() {
     assert_eq!(answers.len(), 243 + 136 + 54);
     let changed: Vec<&String> = answers.iter().filter(|a| !expected.contains(a)).collect();
     assert!(changed.is_empty(), "{} lookups answer differently than recorded: {changed:#?}", changed.len());
+}
+
+/// The title-word index finds, for every word of every title and every pair of neighbouring
+/// words, the papers that reading every title finds: after a build and after an append.
+#[test]
+fn title_word_lookups_read_the_index_and_find_what_scanning_the_titles_finds() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_in(dir.path(), "store");
+    build(&[listing(0)], &store, Provenance::Compact);
+    let (first_queries, first_words) = title_index_agrees_with_scanning(&store);
+    build(&[listing(1)], &store, Provenance::Compact);
+    let (second_queries, second_words) = title_index_agrees_with_scanning(&store);
+    assert!(second_queries > first_queries, "{second_queries} queries after the append, {first_queries} before");
+    let new_word = second_words.difference(&first_words).next().expect("the second page brings new title words");
+    let index = TitleIndex::open(&store.path).unwrap().unwrap();
+    assert!(!index.papers_with(&[new_word.as_str()]).unwrap().is_empty(), "{new_word}");
+    // Through the lookup, as users ask: title words in any case and punctuation.
+    let found = lookup::find_papers(&store, "vision MAMBA:").unwrap();
+    assert!(found.iter().any(|p| p.title.starts_with("Vision Mamba")), "{found:?}");
+}
+
+/// Checks every single-word and neighbouring-pair query; returns how many there were and the
+/// words.
+fn title_index_agrees_with_scanning(store: &GraphStore) -> (usize, BTreeSet<String>) {
+    let index = TitleIndex::open(&store.path).unwrap().expect("every build saves a title index");
+    let Answer::Solutions { rows, .. } = query::run(store, "SELECT ?k WHERE { ?p pg:titleKey ?k }", "t").unwrap() else { panic!() };
+    let keys: Vec<String> = rows.iter().map(|r| query::plain_value(&r[0])).collect();
+    let words: BTreeSet<String> = keys.iter().flat_map(|k| k.split(' ').map(str::to_owned)).collect();
+    let pairs = keys.iter().flat_map(|k| k.split(' ').collect::<Vec<_>>().windows(2).map(|w| w.join(" ")).collect::<Vec<_>>());
+    let queries: BTreeSet<String> = words.iter().cloned().chain(pairs).collect();
+    for q in &queries {
+        let words: Vec<&str> = q.split(' ').collect();
+        let mut by_index = index.papers_with(&words).unwrap();
+        by_index.sort();
+        let mut by_scan: Vec<String> = lookup::papers_with_title_words_by_scan(store, &words).unwrap().into_iter().map(|p| p.iri).collect();
+        by_scan.sort();
+        assert!(!by_scan.is_empty(), "{q}");
+        assert_eq!(by_index, by_scan, "{q}");
+    }
+    (queries.len(), words)
 }
