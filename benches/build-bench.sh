@@ -9,8 +9,8 @@
 # (`build --dry-run`), the full build into a fresh store (quads per paper, store size, peak RSS),
 # Oxigraph's bulk loader (pyoxigraph) on the same quads (`export --format nquads`), the
 # competitor script `benches/competitor.py` (regex + pyoxigraph) on the same corpus, and lookup
-# latencies (`benches/lookup_bench.py`: p50 / p95 over 20 concepts, 20 papers, 20 repositories,
-# each a whole process on a warm cache). Prints Markdown tables on stdout; progress goes to
+# latencies (`benches/lookup_bench.py`: p50 / p95 over 20 concepts, 20 papers by id, 20 by title
+# words, 20 repositories, each a whole process on a warm cache). Prints Markdown tables on stdout; progress goes to
 # stderr; raw results are appended to $BENCH_DIR/results.jsonl.
 #
 # Needs python3, GNU time and pyoxigraph (`pip install -r benches/requirements.txt`).
@@ -237,7 +237,7 @@ for n in "$@"; do
         "$bulk_s" "$bulk_rss" "$bulk_mb" "$bulk_ratio" "$comp_pps" "$(cat "$lookups")" >>"$RESULTS"
 
     rows+=("| $n | $mb | $cat_s | $ext_s | $ext_pps | $build_s | $build_pps | $bulk_s | $bulk_ratio | $comp_pps | $comp_ratio | $per_paper | $store_mb | $build_rss |")
-    lookup_rows+=("| $n | $(lookup concept p50_ms) / $(lookup concept p95_ms) | $(lookup paper p50_ms) / $(lookup paper p95_ms) | $(lookup repo p50_ms) / $(lookup repo p95_ms) |")
+    lookup_rows+=("| $n | $(lookup concept p50_ms) / $(lookup concept p95_ms) | $(lookup paper p50_ms) / $(lookup paper p95_ms) | $(lookup title p50_ms) / $(lookup title p95_ms) | $(lookup repo p50_ms) / $(lookup repo p95_ms) |")
 done
 
 echo "papergraph build benchmark — commit $GIT_REV, $CPUS CPUs, $RUN_AT"
@@ -248,7 +248,7 @@ printf '%s\n' "${rows[@]}"
 echo
 echo "Lookup latency in ms, p50 / p95 over 20 different names, each a whole process (start-up included), warm cache:"
 echo
-echo "| records | concept NAME | paper ARXIV_ID | repo OWNER/NAME |"
-echo "|---:|---:|---:|---:|"
+echo "| records | concept NAME | paper ARXIV_ID | paper TITLE WORDS | repo OWNER/NAME |"
+echo "|---:|---:|---:|---:|---:|"
 printf '%s\n' "${lookup_rows[@]}"
 say "raw results appended to $RESULTS"

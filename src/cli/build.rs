@@ -55,11 +55,11 @@ struct ExtractionArgs {
     /// Stop at the first bad file or record (the store is left as it was).
     #[arg(long)]
     strict: bool,
-    /// How much provenance to store with each fact: `compact` (each fact in a named graph of its
-    /// listing, extractor and confidence, plus one `pg:occurrences` JSON literal per paper with
-    /// every occurrence's field, span, text and line), `full` (one `pg:Evidence` record per
-    /// occurrence instead of the literal: about 5 times the store) or `none` (the bare graph;
-    /// `papergraph paper` then shows no evidence).
+    /// How much provenance to store with each fact: `compact` (each fact also stated with a
+    /// sub-property of its predicate naming its listing, extractor and confidence, plus one
+    /// `pg:occurrences` JSON literal per paper with every occurrence's field, span, text and
+    /// line), `full` (one `pg:Evidence` record per occurrence instead of the literal: about 4
+    /// times the store) or `none` (the bare graph; `papergraph paper` then shows no evidence).
     #[arg(long, value_enum, default_value_t = ProvenanceArg::Compact)]
     provenance: ProvenanceArg,
 }

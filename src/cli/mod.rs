@@ -387,6 +387,9 @@ fn run_query(at: &Location<'_>, args: &QueryArgs) -> Result<()> {
     Ok(())
 }
 
+/// Papers listed when a paper lookup matches several (a common title word may match thousands).
+const SHOWN_CANDIDATES: usize = 20;
+
 fn explain(at: &Location<'_>, args: &ExplainArgs) -> Result<()> {
     args.time.start("the paper lookup")?;
     let store = at.open()?;
@@ -394,12 +397,13 @@ fn explain(at: &Location<'_>, args: &ExplainArgs) -> Result<()> {
     let paper = match papers.as_slice() {
         [] => bail!("no paper matches {:?}", args.paper),
         [one] => one,
-        many => bail!(
-            "{} papers match {:?}; be more specific:\n{}",
-            many.len(),
-            args.paper,
-            many.iter().map(|p| format!("  {}", p.title)).collect::<Vec<_>>().join("\n")
-        ),
+        many => {
+            let mut listed: Vec<String> = many.iter().take(SHOWN_CANDIDATES).map(|p| format!("  {}", p.title)).collect();
+            if many.len() > SHOWN_CANDIDATES {
+                listed.push(format!("  ... and {} more", many.len() - SHOWN_CANDIDATES));
+            }
+            bail!("{} papers match {:?}; be more specific:\n{}", many.len(), args.paper, listed.join("\n"))
+        }
     };
     let mut out = io::stdout().lock();
     if args.format == LookupFormat::Json {

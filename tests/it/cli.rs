@@ -117,6 +117,10 @@ fn explain_prints_each_fact_with_its_evidence() {
     let ambiguous = papergraph(&store, &["explain", "memory"]);
     assert_eq!(ambiguous.status.code(), Some(1));
     assert!(stderr(&ambiguous).contains("papers match \"memory\"; be more specific"), "{}", stderr(&ambiguous));
+    // 28 titles hold "memory": the first 20 are listed, then how many more.
+    let listed = stderr(&ambiguous).lines().filter(|l| l.starts_with("  ") && !l.contains("more")).count();
+    assert_eq!(listed, 20, "{}", stderr(&ambiguous));
+    assert!(stderr(&ambiguous).ends_with("  ... and 8 more\n"), "{}", stderr(&ambiguous));
 }
 
 #[test]
