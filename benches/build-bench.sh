@@ -10,8 +10,8 @@
 # Oxigraph's bulk loader (pyoxigraph) on the same quads (`export --format nquads`), the
 # competitor script `benches/competitor.py` (regex + pyoxigraph) on the same corpus, and lookup
 # latencies (`benches/lookup_bench.py`: p50 / p95 over 20 concepts, 20 papers by id, 20 by title
-# words, 20 repositories, each a whole process on a warm cache). Prints Markdown tables on stdout; progress goes to
-# stderr; raw results are appended to $BENCH_DIR/results.jsonl.
+# words, 20 repositories, each a whole process on a warm cache). Prints Markdown tables on
+# stdout; progress goes to stderr; raw results are appended to $BENCH_DIR/results.jsonl.
 #
 # Needs python3, GNU time and pyoxigraph (`pip install -r benches/requirements.txt`).
 #
