@@ -65,9 +65,7 @@ fn long_then_short(field: Field, text: &str, before: &str, short: &str, close: u
     }
     let letters = short.chars().filter(|c| c.is_alphanumeric()).count();
     let max_words = (letters + 5).min(letters * 2);
-    let words: Vec<(usize, &str)> = word_spans(before);
-    let window = &words[words.len().saturating_sub(max_words)..];
-    let (window_start, _) = *window.first()?;
+    let (window_start, _) = *last_word_spans(before, max_words).first()?;
     let long = best_long_form(short, &before[window_start..])?;
     let start = before.len() - long.len();
     Some(Acronym { short: short.to_owned(), long: long.to_owned(), field, start: chars(text, start), end: chars(text, close + 1) })
@@ -75,7 +73,7 @@ fn long_then_short(field: Field, text: &str, before: &str, short: &str, close: u
 
 /// `SF (long form)`: the word before the parenthesis is the short form.
 fn short_then_long(field: Field, text: &str, before: &str, inner: &str, close: usize) -> Option<Acronym> {
-    let (offset, short) = *word_spans(before).last()?;
+    let (offset, short) = *last_word_spans(before, 1).last()?;
     let short = short.trim_matches(|c: char| !c.is_alphanumeric() && c != '+');
     if !is_short_form(short) || inner.split_whitespace().count() < 2 {
         return None;
@@ -199,6 +197,33 @@ fn word_spans(text: &str) -> Vec<(usize, &str)> {
     spans
 }
 
+/// The last `n` words of `text` with their byte offsets, in order: what [`word_spans`] ends
+/// with, without reading the whole text (a definition looks back a few words from each
+/// parenthesis).
+fn last_word_spans(text: &str, n: usize) -> Vec<(usize, &str)> {
+    let mut spans = Vec::new();
+    let mut end = None;
+    for (i, c) in text.char_indices().rev() {
+        if spans.len() == n {
+            break;
+        }
+        let after = i + c.len_utf8();
+        match (c.is_whitespace(), end) {
+            (true, Some(e)) => {
+                spans.push((after, &text[after..e]));
+                end = None;
+            }
+            (false, None) => end = Some(after),
+            _ => {}
+        }
+    }
+    if let (Some(e), true) = (end, spans.len() < n) {
+        spans.push((0, &text[..e]));
+    }
+    spans.reverse();
+    spans
+}
+
 fn chars(text: &str, byte: usize) -> usize {
     text[..byte].chars().count()
 }
@@ -206,6 +231,16 @@ fn chars(text: &str, byte: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn last_word_spans_end_word_spans() {
+        for text in ["", "one", "  one two\tthree  ", "Large Language Models ", "a\u{a0}b  ünïcode wörds here", " x"] {
+            let all = word_spans(text);
+            for n in 1..6 {
+                assert_eq!(last_word_spans(text, n), all[all.len().saturating_sub(n)..], "{text:?} {n}");
+            }
+        }
+    }
 
     fn pairs(field: Field, text: &str) -> Vec<(String, String)> {
         find_acronyms(field, text).into_iter().map(|a| (a.short, a.long)).collect()

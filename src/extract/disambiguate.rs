@@ -214,14 +214,15 @@ impl Context {
             return mentions;
         }
         let text = format!("{}\n{}", paper.title, paper.abstract_text).to_lowercase();
-        let other_sense = |concept: usize| self.other_sense_context[concept].iter().any(|words| contains_words(&text, words));
-        let supported = |concept: usize| mentions.iter().any(|o| o.entry != concept && self.related(concept, o.entry) && !other_sense(o.entry));
-        let dropped: Vec<usize> = {
-            let mut concepts: Vec<usize> = mentions.iter().map(|m| m.entry).filter(|&c| other_sense(c) && !supported(c)).collect();
-            concepts.sort_unstable();
-            concepts.dedup();
-            concepts
-        };
+        let mut concepts: Vec<usize> = mentions.iter().map(|m| m.entry).collect();
+        concepts.sort_unstable();
+        concepts.dedup();
+        // Each concept's context words are looked for once (sorted, as `concepts`).
+        let other_sense: Vec<usize> =
+            concepts.iter().copied().filter(|&c| self.other_sense_context[c].iter().any(|words| contains_words(&text, words))).collect();
+        let in_other_sense = |concept: usize| other_sense.binary_search(&concept).is_ok();
+        let supported = |concept: usize| concepts.iter().any(|&o| o != concept && self.related(concept, o) && !in_other_sense(o));
+        let dropped: Vec<usize> = other_sense.iter().copied().filter(|&c| !supported(c)).collect();
         mentions.into_iter().filter(|m| dropped.binary_search(&m.entry).is_err()).collect()
     }
 }

@@ -1,8 +1,10 @@
 //! Finds named things (taxonomy concepts, datasets) in paper text by their labels.
 //!
-//! Every label of every entry becomes a pattern of one Aho-Corasick automaton run over text
-//! where case is folded and `-` / `_` read as spaces (`KV-Cache` = `KV cache`). Folding keeps
-//! byte offsets, so a match is then checked against the original text:
+//! Every label of every entry becomes a pattern of one Aho-Corasick automaton (a label trie),
+//! walked anchored from each word start of text where case is folded and `-` / `_` read as
+//! spaces (`KV-Cache` = `KV cache`); a word start none of the labels' first three bytes begin
+//! is skipped without touching the trie. Folding keeps byte offsets, so a match is then
+//! checked against the original text:
 //! - acronym words of a label (two or more capitals: `SAM`, `MoE`, the `KV` of `KV cache`) must
 //!   match case-sensitively, since `sam` or `moe` in lower case are other words;
 //! - the match must sit on word boundaries, and may carry a plural `s` / `es`;
@@ -79,6 +81,9 @@ struct Pattern {
 pub struct LabelMatcher {
     /// The label trie (an Aho-Corasick automaton searched anchored).
     automaton: NFA,
+    /// Which folded text can start a match, checked before walking the trie (most words start
+    /// none): hashed three-byte prefixes of the patterns, and first bytes of shorter ones.
+    starts: PrefixFilter,
     patterns: Vec<Pattern>,
 }
 
@@ -114,11 +119,12 @@ impl LabelMatcher {
                 label,
             });
         }
+        let starts = PrefixFilter::new(patterns.iter().map(|p| fold(&p.label)));
         let automaton = NFA::builder()
             .match_kind(MatchKind::Standard)
             .build(patterns.iter().map(|p| fold(&p.label)))
             .expect("taxonomy labels compile into an automaton");
-        LabelMatcher { automaton, patterns }
+        LabelMatcher { automaton, starts, patterns }
     }
 
     /// A matcher for every label, derived form and other-sense phrase of every concept of a
@@ -145,7 +151,7 @@ impl LabelMatcher {
         let mut candidates: Vec<Candidate> = Vec::new();
         let mut previous_alphanumeric = false;
         for (at, c) in text.char_indices() {
-            if !previous_alphanumeric {
+            if !previous_alphanumeric && self.starts.may_start(&folded.as_bytes()[at..]) {
                 self.walk_from(&folded, at, |pattern, end| candidates.extend(self.check(&self.patterns[pattern], text, at, end)));
             }
             previous_alphanumeric = c.is_alphanumeric();
@@ -233,6 +239,47 @@ impl LabelMatcher {
     }
 }
 
+/// A set of text prefixes, with false positives but no false negatives: 2^16 bits indexed by a
+/// hash of a pattern's first three bytes (small enough to stay in the fastest cache), and the
+/// first bytes of patterns shorter than three.
+struct PrefixFilter {
+    three: Box<[u64]>,
+    short_first: [bool; 256],
+}
+
+impl PrefixFilter {
+    fn new(patterns: impl IntoIterator<Item = String>) -> Self {
+        let mut filter = PrefixFilter { three: vec![0; (1 << 16) / 64].into_boxed_slice(), short_first: [false; 256] };
+        for pattern in patterns {
+            match pattern.as_bytes() {
+                [a, b, c, ..] => {
+                    let bit = Self::bit(*a, *b, *c);
+                    filter.three[bit / 64] |= 1 << (bit % 64);
+                }
+                [first, ..] => filter.short_first[usize::from(*first)] = true,
+                [] => {}
+            }
+        }
+        filter
+    }
+
+    fn bit(a: u8, b: u8, c: u8) -> usize {
+        let packed = u32::from(a) | u32::from(b) << 8 | u32::from(c) << 16;
+        (packed.wrapping_mul(0x9E37_79B1) >> 16) as usize
+    }
+
+    /// Whether some pattern may match at the start of `text`.
+    fn may_start(&self, text: &[u8]) -> bool {
+        match text {
+            [a, b, c, ..] => {
+                let bit = Self::bit(*a, *b, *c);
+                self.short_first[usize::from(*a)] || self.three[bit / 64] & (1 << (bit % 64)) != 0
+            }
+            _ => true,
+        }
+    }
+}
+
 /// Byte ranges of the words (split on space and hyphen) with two or more capital letters.
 fn acronym_words(label: &str) -> Vec<(usize, usize)> {
     let mut words = Vec::new();
@@ -269,16 +316,13 @@ fn ends_word(text: &str, at: usize) -> bool {
 }
 
 fn plural_suffix_len(rest: &str, case_sensitive: bool) -> usize {
-    let lower;
-    let rest = if case_sensitive {
-        rest
-    } else {
-        lower = rest.chars().take(3).collect::<String>().to_ascii_lowercase();
-        &lower
-    };
     ["es", "s"]
         .into_iter()
-        .find(|suffix| rest.starts_with(suffix) && ends_word(rest, suffix.len()))
+        .find(|suffix| {
+            let written = rest.get(..suffix.len());
+            let matches = if case_sensitive { written == Some(suffix) } else { written.is_some_and(|w| w.eq_ignore_ascii_case(suffix)) };
+            matches && ends_word(rest, suffix.len())
+        })
         .map_or(0, str::len)
 }
 

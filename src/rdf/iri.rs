@@ -5,6 +5,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use oxigraph::model::NamedNode;
+use rustc_hash::FxHashMap;
 use sha2::{Digest, Sha256};
 use unicode_normalization::UnicodeNormalization;
 
@@ -114,18 +115,21 @@ pub fn extractor(name: &str) -> NamedNode {
 /// The provenance property of the facts of `predicate` that one extractor found in one listing
 /// with one confidence: `provenance/<listing file name>/<extractor>/<confidence>/<predicate's
 /// local name>` (`.../concept-matcher/0.95/mentions`).
-pub fn provenance_property(listing: &str, extractor: &str, confidence: f64, predicate: &str) -> NamedNode {
+pub fn provenance_property(listing: &str, extractor: &'static str, confidence: f64, predicate: &'static str) -> NamedNode {
+    /// The listing whose properties are cached, and its properties by extractor, confidence
+    /// and predicate.
+    type Minted = (String, FxHashMap<(&'static str, u64, &'static str), NamedNode>);
     thread_local! {
-        /// A build uses a few dozen of them, millions of times.
-        static MINTED: RefCell<HashMap<(String, String, u64, String), NamedNode>> = RefCell::new(HashMap::new());
+        /// A build uses a few dozen of them, millions of times: looked up without allocating.
+        static MINTED: RefCell<Minted> = RefCell::new((String::new(), FxHashMap::default()));
     }
-    let key = (listing.to_owned(), extractor.to_owned(), confidence.to_bits(), predicate.to_owned());
-    MINTED.with_borrow_mut(|minted| {
-        if minted.len() >= MINTED_CACHE_ENTRIES {
+    MINTED.with_borrow_mut(|(cached_listing, minted)| {
+        if cached_listing != listing {
+            listing.clone_into(cached_listing);
             minted.clear();
         }
         minted
-            .entry(key)
+            .entry((extractor, confidence.to_bits(), predicate))
             .or_insert_with(|| {
                 let local = predicate.rsplit(['#', '/']).next().unwrap_or(predicate);
                 mint(&format!("provenance/{}/{extractor}/{confidence}/{}", percent_encode(listing).replace('/', "%2F"), percent_encode(local)))
