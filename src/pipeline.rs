@@ -312,6 +312,8 @@ pub fn finalize(store: &GraphStore) -> Result<Finished, StoreError> {
     if store.endpoint().is_none() {
         PaperIndex::mark_stale(store)?;
     }
+    // Recounting reads every paper's provenance literal: random reads across the store.
+    store.prefetch();
     let index = PaperIndex::from_store(store)?;
     let titles = index.orphan_titles.clone();
     finish(store, index, &titles)

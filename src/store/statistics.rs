@@ -14,7 +14,7 @@
 //!   papers, a `pg:ConceptPair` with two `pg:concept`s and `pg:papers`; per code repository,
 //!   `pg:repositoryStatistics` ([`RepoStatistics`], `rdf:JSON`).
 
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
 
 use rustc_hash::FxHashMap;
 use std::fs::File;
@@ -169,19 +169,23 @@ impl PaperIndex {
     /// none`); papers without an arXiv id from their `pg:titleKey`.
     pub fn from_store(store: &GraphStore) -> Result<Self, StoreError> {
         let mut index = PaperIndex::default();
-        let mut counted = HashSet::new();
         super::provenance::for_each_count(store, |paper, predicate, object, source, n| {
             if predicate == SCHEMA_MENTIONS.as_str() {
                 index.add(paper, source, [(object, n as u32)]);
-                counted.insert((paper.to_owned(), object.to_owned()));
             }
         })?;
-        for quad in store.quads(None, Some(SCHEMA_MENTIONS), None, Some(GraphNameRef::DefaultGraph)) {
-            let quad = quad?;
-            let fact = (node_iri(&quad.subject.into()), node_iri(&quad.object));
-            if !counted.contains(&fact) {
-                index.add(&fact.0, "", [(fact.1.as_str(), 1)]);
-            }
+        // Facts stored with provenance also have a provenance property; the others are found
+        // by the store on its encoded terms, without decoding every mention (14 M strings at a
+        // million papers).
+        let unsourced = select(
+            store,
+            "SELECT ?paper ?concept WHERE { ?paper schema:mentions ?concept
+               FILTER NOT EXISTS { ?paper ?via ?concept . ?via rdfs:subPropertyOf schema:mentions } }",
+            "mentions without provenance",
+        )?;
+        for row in unsourced {
+            let value = |i: usize| crate::query::plain_value(&row[i]);
+            index.add(&value(0), "", [(value(1).as_str(), 1)]);
         }
         let orphans = select(store, "SELECT DISTINCT ?key WHERE { ?paper pg:titleKey ?key FILTER NOT EXISTS { ?paper dcterms:identifier ?id } }", "orphans")?;
         index.orphan_titles.extend(orphans.iter().map(|row| crate::query::plain_value(&row[0])));
