@@ -41,21 +41,29 @@ pub fn save(store: &GraphStore) -> Result<(), StoreError> {
         return Ok(());
     }
     let mut numbers: FxHashMap<Box<str>, u32> = FxHashMap::default();
-    let mut postings: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    let mut words: FxHashMap<Box<str>, Vec<u32>> = FxHashMap::default();
     for quad in store.quads(None, Some(PG_TITLE_KEY), None, None) {
         let quad = quad?;
         let (NamedOrBlankNode::NamedNode(paper), Term::Literal(key)) = (&quad.subject, &quad.object) else { continue };
         let next = u32::try_from(numbers.len()).expect("fewer than 2^32 papers");
         let number = *numbers.entry(paper.as_str().into()).or_insert(next);
         for word in key.value().split(' ').filter(|w| !w.is_empty()) {
-            postings.entry(word.to_owned()).or_default().push(number);
+            // Most words are already there: no key is allocated for them.
+            match words.get_mut(word) {
+                Some(list) => list.push(number),
+                None => drop(words.insert(word.into(), vec![number])),
+            }
         }
     }
-    // A paper with two title keys (one per source) may add a number out of order.
-    for list in postings.values_mut() {
-        list.sort_unstable();
-        list.dedup();
-    }
+    let postings: BTreeMap<Box<str>, Vec<u32>> = words
+        .into_iter()
+        .map(|(word, mut list)| {
+            // A paper with two title keys (one per source) may add a number out of order.
+            list.sort_unstable();
+            list.dedup();
+            (word, list)
+        })
+        .collect();
     let mut papers: Vec<(u32, Box<str>)> = numbers.into_iter().map(|(iri, n)| (n, iri)).collect();
     papers.sort_unstable();
     let papers: Vec<Box<str>> = papers.into_iter().map(|(_, iri)| iri).collect();
@@ -66,7 +74,7 @@ pub fn save(store: &GraphStore) -> Result<(), StoreError> {
     std::fs::rename(&partial, &path).map_err(err)
 }
 
-fn write(path: &Path, papers: &[Box<str>], postings: &BTreeMap<String, Vec<u32>>) -> io::Result<()> {
+fn write(path: &Path, papers: &[Box<str>], postings: &BTreeMap<Box<str>, Vec<u32>>) -> io::Result<()> {
     let mut out = BufWriter::new(File::create(path)?);
     out.write_all(MAGIC)?;
     out.write_all(&u32::try_from(papers.len()).expect("fewer than 2^32 papers").to_le_bytes())?;
@@ -201,10 +209,10 @@ mod tests {
     fn index(titles: &[(&str, &str)]) -> (tempfile::TempDir, TitleIndex) {
         let dir = tempfile::tempdir().unwrap();
         let papers: Vec<Box<str>> = titles.iter().map(|(iri, _)| Box::from(*iri)).collect();
-        let mut postings: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+        let mut postings: BTreeMap<Box<str>, Vec<u32>> = BTreeMap::new();
         for (n, (_, key)) in titles.iter().enumerate() {
             for word in key.split(' ') {
-                postings.entry(word.to_owned()).or_default().push(n as u32);
+                postings.entry(word.into()).or_default().push(n as u32);
             }
         }
         write(&dir.path().join(FILE), &papers, &postings).unwrap();
