@@ -180,26 +180,13 @@ fn initials_cover(short: &str, long: &str) -> bool {
     !capitals.is_empty() && matched * 2 >= capitals.len()
 }
 
-/// Words with their byte offsets.
+/// Words (split on white space) with their byte offsets.
 fn word_spans(text: &str) -> Vec<(usize, &str)> {
-    let mut spans = Vec::new();
-    let mut start = None;
-    for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
-        match (c.is_whitespace(), start) {
-            (true, Some(s)) => {
-                spans.push((s, &text[s..i]));
-                start = None;
-            }
-            (false, None) => start = Some(i),
-            _ => {}
-        }
-    }
-    spans
+    last_word_spans(text, usize::MAX)
 }
 
-/// The last `n` words of `text` with their byte offsets, in order: what [`word_spans`] ends
-/// with, without reading the whole text (a definition looks back a few words from each
-/// parenthesis).
+/// The last `n` words of `text` with their byte offsets, in order, read from the end: a
+/// definition looks back only a few words from each parenthesis.
 fn last_word_spans(text: &str, n: usize) -> Vec<(usize, &str)> {
     let mut spans = Vec::new();
     let mut end = None;
@@ -233,10 +220,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn last_word_spans_end_word_spans() {
+    fn words_and_the_last_words_have_their_byte_offsets() {
+        assert_eq!(word_spans("  one two\tthree  "), [(2, "one"), (6, "two"), (10, "three")]);
+        assert_eq!(word_spans("a\u{a0}b  ünïcode"), [(0, "a"), (3, "b"), (6, "ünïcode")]);
+        assert!(word_spans(" ").is_empty());
         for text in ["", "one", "  one two\tthree  ", "Large Language Models ", "a\u{a0}b  ünïcode wörds here", " x"] {
             let all = word_spans(text);
-            for n in 1..6 {
+            for n in 0..6 {
                 assert_eq!(last_word_spans(text, n), all[all.len().saturating_sub(n)..], "{text:?} {n}");
             }
         }

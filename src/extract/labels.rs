@@ -119,10 +119,11 @@ impl LabelMatcher {
                 label,
             });
         }
-        let starts = PrefixFilter::new(patterns.iter().map(|p| fold(&p.label)));
+        let folded: Vec<String> = patterns.iter().map(|p| fold(&p.label)).collect();
+        let starts = PrefixFilter::new(&folded);
         let automaton = NFA::builder()
             .match_kind(MatchKind::Standard)
-            .build(patterns.iter().map(|p| fold(&p.label)))
+            .build(&folded)
             .expect("taxonomy labels compile into an automaton");
         LabelMatcher { automaton, starts, patterns }
     }
@@ -248,7 +249,7 @@ struct PrefixFilter {
 }
 
 impl PrefixFilter {
-    fn new(patterns: impl IntoIterator<Item = String>) -> Self {
+    fn new(patterns: &[String]) -> Self {
         let mut filter = PrefixFilter { three: vec![0; (1 << 16) / 64].into_boxed_slice(), short_first: [false; 256] };
         for pattern in patterns {
             match pattern.as_bytes() {

@@ -45,15 +45,16 @@ pub struct Evidence {
 /// index lookups; title words read the title-word index saved with the store (scan the titles
 /// where there is none).
 pub fn find_papers(store: &GraphStore, query: &str) -> Result<Vec<PaperRef>, QueryError> {
-    let wanted = query.trim();
-    // `pattern` binds ?paper; terms in it are written by Oxigraph's serializer, so they are
-    // escaped and cannot change the query.
-    let with_title = |pattern: String| -> Result<Vec<PaperRef>, QueryError> {
-        let sparql = format!("SELECT ?paper (MIN(?t) AS ?title) WHERE {{ {pattern} ?paper dcterms:title ?t }} GROUP BY ?paper ORDER BY ?title");
-        Ok(rows(store, &sparql, &[])?.into_iter().map(|row| PaperRef { iri: value_of(&row[0]), title: value_of(&row[1]) }).collect())
-    };
+    let mut found = matching(store, query.trim())?;
+    // Sorted here: an ORDER BY would decode titles at every comparison.
+    found.sort_by(|a, b| (&a.title, &a.iri).cmp(&(&b.title, &b.iri)));
+    Ok(found)
+}
+
+/// [`find_papers`], unsorted.
+fn matching(store: &GraphStore, wanted: &str) -> Result<Vec<PaperRef>, QueryError> {
     if let Ok(iri) = NamedNode::new(wanted.trim_matches(['<', '>'])) {
-        let hits = with_title(format!("VALUES ?paper {{ {iri} }} ?paper a schema:ScholarlyArticle ."))?;
+        let hits = titled(store, &format!("VALUES ?paper {{ {iri} }} ?paper a schema:ScholarlyArticle ."))?;
         if !hits.is_empty() {
             return Ok(hits);
         }
@@ -61,10 +62,10 @@ pub fn find_papers(store: &GraphStore, query: &str) -> Result<Vec<PaperRef>, Que
     if let Some(id) = crate::ingest::text::arxiv_id(wanted) {
         // An arXiv id (any version, `arXiv:` or URL form) names a paper; it is no title to
         // search for word by word, which would scan every title of a big store.
-        return with_title(format!("?paper dcterms:identifier {} .", Literal::new_simple_literal(format!("arXiv:{id}"))));
+        return titled(store, &format!("?paper dcterms:identifier {} .", Literal::new_simple_literal(format!("arXiv:{id}"))));
     }
     let key = normalize_title(wanted);
-    let hits = with_title(format!("?paper pg:titleKey {} .", Literal::new_simple_literal(&key)))?;
+    let hits = titled(store, &format!("?paper pg:titleKey {} .", Literal::new_simple_literal(&key)))?;
     if !hits.is_empty() {
         return Ok(hits);
     }
@@ -72,16 +73,23 @@ pub fn find_papers(store: &GraphStore, query: &str) -> Result<Vec<PaperRef>, Que
     if words.is_empty() {
         return Ok(Vec::new());
     }
-    let mut found = match title_index(store) {
-        Some(index) => {
-            let iris = index.papers_with(&words).map_err(|e| QueryError::Evaluation { source_name: "title index".into(), message: e.to_string() })?;
-            titles_of(store, &iris)?
-        }
-        None => papers_with_title_words_by_scan(store, &words)?,
-    };
-    // Sorted here: an ORDER BY would decode titles at every comparison.
-    found.sort_by(|a, b| (&a.title, &a.iri).cmp(&(&b.title, &b.iri)));
+    let Some(index) = title_index(store) else { return papers_with_title_words_by_scan(store, &words) };
+    let iris = index.papers_with(&words).map_err(|e| QueryError::Evaluation { source_name: "title index".into(), message: e.to_string() })?;
+    let mut found = Vec::new();
+    // In batches: a common word may name thousands of papers.
+    for batch in iris.chunks(500) {
+        let values: String = batch.iter().filter_map(|iri| NamedNode::new(iri.as_str()).ok()).map(|iri| format!("{iri} ")).collect();
+        found.extend(titled(store, &format!("VALUES ?paper {{ {values} }}"))?);
+    }
     Ok(found)
+}
+
+/// The papers `pattern` binds to `?paper` that have a title, each with its least title.
+/// Terms in `pattern` are written by Oxigraph's serializer, so they are escaped and cannot
+/// change the query.
+fn titled(store: &GraphStore, pattern: &str) -> Result<Vec<PaperRef>, QueryError> {
+    let sparql = format!("SELECT ?paper (MIN(?t) AS ?title) WHERE {{ {pattern} ?paper dcterms:title ?t }} GROUP BY ?paper");
+    Ok(rows(store, &sparql, &[])?.into_iter().map(|row| PaperRef { iri: value_of(&row[0]), title: value_of(&row[1]) }).collect())
 }
 
 /// The title-word index saved with an embedded store, when it is there and current.
@@ -93,18 +101,6 @@ fn title_index(store: &GraphStore) -> Option<TitleIndex> {
         eprintln!("warning: {e}; scanning the titles instead");
         None
     })
-}
-
-/// The papers among `iris` that are in the store, with their titles (in batches: a common
-/// word may name many papers).
-fn titles_of(store: &GraphStore, iris: &[String]) -> Result<Vec<PaperRef>, QueryError> {
-    let mut found = Vec::new();
-    for batch in iris.chunks(500) {
-        let values: Vec<String> = batch.iter().filter_map(|iri| NamedNode::new(iri.as_str()).ok()).map(|iri| iri.to_string()).collect();
-        let sparql = format!("SELECT ?paper (MIN(?t) AS ?title) WHERE {{ VALUES ?paper {{ {} }} ?paper dcterms:title ?t }} GROUP BY ?paper", values.join(" "));
-        found.extend(rows(store, &sparql, &[])?.into_iter().map(|row| PaperRef { iri: value_of(&row[0]), title: value_of(&row[1]) }));
-    }
-    Ok(found)
 }
 
 /// Papers whose normalized title holds every one of `words`, by reading every title: what

@@ -80,12 +80,7 @@ fn write(path: &Path, papers: &[Box<str>], postings: &BTreeMap<Box<str>, Vec<u32
     out.write_all(&u32::try_from(papers.len()).expect("fewer than 2^32 papers").to_le_bytes())?;
     out.write_all(&u32::try_from(postings.len()).expect("fewer than 2^32 words").to_le_bytes())?;
     write_strings(&mut out, postings.keys())?;
-    let mut end = 0u64;
-    out.write_all(&end.to_le_bytes())?;
-    for list in postings.values() {
-        end += list.len() as u64;
-        out.write_all(&end.to_le_bytes())?;
-    }
+    write_ends(&mut out, postings.values().map(Vec::len))?;
     for number in postings.values().flatten() {
         out.write_all(&number.to_le_bytes())?;
     }
@@ -95,14 +90,20 @@ fn write(path: &Path, papers: &[Box<str>], postings: &BTreeMap<Box<str>, Vec<u32
 
 /// Ends (with a leading 0), then the bytes.
 fn write_strings<S: AsRef<str>>(out: &mut impl Write, strings: impl IntoIterator<Item = S> + Clone) -> io::Result<()> {
-    let mut end = 0u64;
-    out.write_all(&end.to_le_bytes())?;
-    for s in strings.clone() {
-        end += s.as_ref().len() as u64;
-        out.write_all(&end.to_le_bytes())?;
-    }
+    write_ends(out, strings.clone().into_iter().map(|s| s.as_ref().len()))?;
     for s in strings {
         out.write_all(s.as_ref().as_bytes())?;
+    }
+    Ok(())
+}
+
+/// A leading 0, then the running sum of `lengths`: where each item ends.
+fn write_ends(out: &mut impl Write, lengths: impl Iterator<Item = usize>) -> io::Result<()> {
+    let mut end = 0u64;
+    out.write_all(&end.to_le_bytes())?;
+    for length in lengths {
+        end += length as u64;
+        out.write_all(&end.to_le_bytes())?;
     }
     Ok(())
 }
