@@ -386,7 +386,22 @@ struct Tally {
     direct: u64,
     /// Min-heap (by mentions, then reversed IRI order) of the best papers so far.
     top: BinaryHeap<std::cmp::Reverse<(u64, std::cmp::Reverse<Box<str>>, Vec<u32>)>>,
-    cooccurring: HashMap<u32, u64>,
+    cooccurring: FxHashMap<u32, u64>,
+}
+
+impl Tally {
+    /// Keeps `paper` among the [`TOP_PAPERS`] best if it ranks there; copies it only then.
+    fn offer(&mut self, mentions: u64, paper: &str, via: &mut Vec<u32>) {
+        if self.top.len() >= TOP_PAPERS {
+            let std::cmp::Reverse((least, std::cmp::Reverse(last), _)) = self.top.peek().expect("a full heap");
+            // Ranked by mentions, then by IRI (the smaller first).
+            if (mentions, std::cmp::Reverse(paper)) <= (*least, std::cmp::Reverse(&**last)) {
+                return;
+            }
+            self.top.pop();
+        }
+        self.top.push(std::cmp::Reverse((mentions, std::cmp::Reverse(paper.into()), std::mem::take(via))));
+    }
 }
 
 /// Recomputes every statistic from `index` and the stored hierarchy, and replaces the
@@ -405,14 +420,17 @@ pub fn update(store: &GraphStore, index: &PaperIndex) -> Result<(), StoreError> 
     let names = &concepts.names;
     // Per concept id: the ids at or above it.
     let up: Vec<Vec<u32>> = names.iter().map(|c| hierarchy.at_or_above(c).into_iter().map(|a| concepts.ids[a]).collect()).collect();
-    let mut tallies: HashMap<u32, Tally> = HashMap::new();
-    let mut pairs: HashMap<(u32, u32), u32> = HashMap::new();
+    let mut tallies: FxHashMap<u32, Tally> = FxHashMap::default();
+    let mut pairs: FxHashMap<(u32, u32), u32> = FxHashMap::default();
+    // Per paper, reused: mentions per concept it names, then per concept at or above those.
+    let mut direct: BTreeMap<u32, u64> = BTreeMap::new();
+    let mut through: BTreeMap<u32, (u64, Vec<u32>)> = BTreeMap::new();
     for (paper, entries) in &index.papers {
-        let mut direct: BTreeMap<u32, u64> = BTreeMap::new();
+        direct.clear();
+        through.clear();
         for m in entries {
             *direct.entry(m.concept).or_default() += u64::from(m.count);
         }
-        let mut through: BTreeMap<u32, (u64, Vec<u32>)> = BTreeMap::new();
         for (&concept, &count) in &direct {
             for &above in &up[concept as usize] {
                 let entry = through.entry(above).or_default();
@@ -420,7 +438,7 @@ pub fn update(store: &GraphStore, index: &PaperIndex) -> Result<(), StoreError> 
                 entry.1.push(concept);
             }
         }
-        for (concept, (mentions, via)) in through {
+        for (&concept, (mentions, via)) in &mut through {
             let tally = tallies.entry(concept).or_default();
             tally.papers += 1;
             tally.direct += u64::from(direct.contains_key(&concept));
@@ -429,10 +447,7 @@ pub fn update(store: &GraphStore, index: &PaperIndex) -> Result<(), StoreError> 
                     *tally.cooccurring.entry(other).or_default() += 1;
                 }
             }
-            tally.top.push(std::cmp::Reverse((mentions, std::cmp::Reverse(paper.clone()), via)));
-            if tally.top.len() > TOP_PAPERS {
-                tally.top.pop();
-            }
+            tally.offer(*mentions, paper, via);
         }
         let ids: Vec<u32> = direct.keys().copied().collect();
         for (i, &a) in ids.iter().enumerate() {
@@ -441,7 +456,6 @@ pub fn update(store: &GraphStore, index: &PaperIndex) -> Result<(), StoreError> 
             }
         }
     }
-
     let graph = GraphName::from(NamedNode::new_unchecked(STATISTICS_GRAPH));
     let mut quads = Vec::new();
     let mut add = |s: NamedNodeRef<'_>, p: NamedNodeRef<'_>, o: Term| quads.push(Quad::new(s, p, o, graph.clone()));
