@@ -4,13 +4,16 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use oxigraph::model::{GraphNameRef, NamedNode, NamedOrBlankNode, Term, Variable};
+use oxigraph::model::{GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, Term, Variable};
 
 use super::{GraphStore, StoreError};
 use crate::model::Field;
 use crate::query::{plain_value, select};
 use crate::rdf::occurrences::{self, Occurrence};
-use crate::rdf::vocab::PG_OCCURRENCES;
+use crate::rdf::vocab::{
+    DCTERMS_SOURCE, PG_CONFIDENCE, PG_END, PG_EVIDENCE, PG_FIELD, PG_LINE, PG_MATCHED_TEXT, PG_OBJECT, PG_OCCURRENCES, PG_PREDICATE, PG_START, PG_SUBJECT,
+    PROV_WAS_DERIVED_FROM, PROV_WAS_GENERATED_BY, RDF_TYPE, SCHEMA_NAME,
+};
 
 /// Every stored occurrence of every fact about `paper`, in no particular order, without
 /// duplicates.
@@ -20,29 +23,10 @@ pub fn occurrences_of(store: &GraphStore, paper: &NamedNode) -> Result<Vec<Occur
         let quad = quad?;
         found.extend(parse_literal(store, &quad.subject, &quad.object)?);
     }
-    // Bound variables must be projected, hence ?paper last.
-    const RECORDS: &str = "SELECT ?predicate ?object ?listing ?line ?field ?start ?end ?text ?extractor ?confidence ?paper WHERE {
-        ?e pg:subject ?paper ; a pg:Evidence ; pg:predicate ?predicate ; pg:object ?object ;
-           prov:wasDerivedFrom/dcterms:source ?listing ; pg:line ?line ;
-           prov:wasGeneratedBy/schema:name ?extractor ; pg:confidence ?confidence .
-        OPTIONAL { ?e pg:field ?field ; pg:start ?start ; pg:end ?end ; pg:matchedText ?text }
-      }";
-    for row in records(store, RECORDS, &[(Variable::new_unchecked("paper"), paper.clone().into())])? {
-        let value = |i: usize| plain_value(&row[i]);
-        let number = |i: usize| value(i).parse().unwrap_or_default();
-        found.push(Occurrence {
-            predicate: value(0),
-            object: value(1),
-            source: value(2),
-            line: number(3),
-            field: Field::named(&value(4)),
-            start: number(5),
-            end: number(6),
-            text: value(7),
-            extractor: value(8),
-            confidence: value(9).parse().unwrap_or_default(),
-        });
-    }
+    found.extend(match store.endpoint() {
+        Some(_) => evidence_by_query(store, paper)?,
+        None => evidence_by_index(store, paper)?,
+    });
     let mut seen = Vec::with_capacity(found.len());
     found.retain(|o| {
         let fresh = !seen.contains(o);
@@ -84,6 +68,90 @@ pub fn for_each_count(store: &GraphStore, mut count: impl FnMut(&str, &str, &str
         }
     }
     Ok(())
+}
+
+/// The `pg:Evidence` records about `paper` (full provenance), by one query: on a server.
+fn evidence_by_query(store: &GraphStore, paper: &NamedNode) -> Result<Vec<Occurrence>, StoreError> {
+    let mut found = Vec::new();
+    // Bound variables must be projected, hence ?paper last.
+    const RECORDS: &str = "SELECT ?predicate ?object ?listing ?line ?field ?start ?end ?text ?extractor ?confidence ?paper WHERE {
+        ?e pg:subject ?paper ; a pg:Evidence ; pg:predicate ?predicate ; pg:object ?object ;
+           prov:wasDerivedFrom/dcterms:source ?listing ; pg:line ?line ;
+           prov:wasGeneratedBy/schema:name ?extractor ; pg:confidence ?confidence .
+        OPTIONAL { ?e pg:field ?field ; pg:start ?start ; pg:end ?end ; pg:matchedText ?text }
+      }";
+    for row in records(store, RECORDS, &[(Variable::new_unchecked("paper"), paper.clone().into())])? {
+        let value = |i: usize| plain_value(&row[i]);
+        let number = |i: usize| value(i).parse().unwrap_or_default();
+        found.push(Occurrence {
+            predicate: value(0),
+            object: value(1),
+            source: value(2),
+            line: number(3),
+            field: Field::named(&value(4)),
+            start: number(5),
+            end: number(6),
+            text: value(7),
+            extractor: value(8),
+            confidence: value(9).parse().unwrap_or_default(),
+        });
+    }
+    Ok(found)
+}
+
+/// The `pg:Evidence` records about `paper`, read by index on the embedded store: the records
+/// naming it, then each record's properties. (The query above, with the paper bound, let the
+/// optimizer start from every record of the store: about 2 s a paper on 10 k papers.)
+fn evidence_by_index(store: &GraphStore, paper: &NamedNode) -> Result<Vec<Occurrence>, StoreError> {
+    let default = Some(GraphNameRef::DefaultGraph);
+    let first = |subject: NamedOrBlankNodeRef<'_>, predicate: NamedNodeRef<'_>| -> Result<Option<Term>, StoreError> {
+        store.quads(Some(subject), Some(predicate), None, default).next().transpose().map(|q| q.map(|q| q.object))
+    };
+    // The name a listing or an extractor node gives through `via`.
+    let name_of = |node: Option<Term>, via: NamedNodeRef<'_>| -> Result<Option<Term>, StoreError> {
+        match node {
+            Some(Term::NamedNode(n)) => first(n.as_ref().into(), via),
+            Some(Term::BlankNode(n)) => first(n.as_ref().into(), via),
+            _ => Ok(None),
+        }
+    };
+    let mut found = Vec::new();
+    for quad in store.quads(None, Some(PG_SUBJECT), Some(paper.as_ref().into()), default) {
+        let record = quad?.subject;
+        let record = record.as_ref();
+        if store.quads(Some(record), Some(RDF_TYPE), Some(PG_EVIDENCE.into()), default).next().is_none() {
+            continue;
+        }
+        let (Some(predicate), Some(object), Some(source), Some(line), Some(extractor), Some(confidence)) = (
+            first(record, PG_PREDICATE)?,
+            first(record, PG_OBJECT)?,
+            name_of(first(record, PROV_WAS_DERIVED_FROM)?, DCTERMS_SOURCE)?,
+            first(record, PG_LINE)?,
+            name_of(first(record, PROV_WAS_GENERATED_BY)?, SCHEMA_NAME)?,
+            first(record, PG_CONFIDENCE)?,
+        ) else {
+            continue;
+        };
+        let span = (first(record, PG_FIELD)?, first(record, PG_START)?, first(record, PG_END)?, first(record, PG_MATCHED_TEXT)?);
+        let (field, start, end, text) = match span {
+            (Some(f), Some(s), Some(e), Some(x)) => (Some(f), Some(s), Some(e), Some(x)),
+            _ => (None, None, None, None),
+        };
+        let value = |term: Option<Term>| plain_value(&term);
+        found.push(Occurrence {
+            predicate: value(Some(predicate)),
+            object: value(Some(object)),
+            source: value(Some(source)),
+            line: value(Some(line)).parse().unwrap_or_default(),
+            field: Field::named(&value(field)),
+            start: value(start).parse().unwrap_or_default(),
+            end: value(end).parse().unwrap_or_default(),
+            text: value(text),
+            extractor: value(Some(extractor)),
+            confidence: value(Some(confidence)).parse().unwrap_or_default(),
+        });
+    }
+    Ok(found)
 }
 
 fn parse_literal(store: &GraphStore, paper: &NamedOrBlankNode, literal: &Term) -> Result<Vec<Occurrence>, StoreError> {
