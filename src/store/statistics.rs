@@ -456,6 +456,7 @@ pub fn update(store: &GraphStore, index: &PaperIndex) -> Result<(), StoreError> 
             }
         }
     }
+
     let graph = GraphName::from(NamedNode::new_unchecked(STATISTICS_GRAPH));
     let mut quads = Vec::new();
     let mut add = |s: NamedNodeRef<'_>, p: NamedNodeRef<'_>, o: Term| quads.push(Quad::new(s, p, o, graph.clone()));
