@@ -393,16 +393,16 @@ const SHOWN_CANDIDATES: usize = 20;
 fn explain(at: &Location<'_>, args: &ExplainArgs) -> Result<()> {
     args.time.start("the paper lookup")?;
     let store = at.open()?;
-    let papers = lookup::find_papers(&store, &args.paper)?;
-    let paper = match papers.as_slice() {
-        [] => bail!("no paper matches {:?}", args.paper),
-        [one] => one,
-        many => {
-            let mut listed: Vec<String> = many.iter().take(SHOWN_CANDIDATES).map(|p| format!("  {}", p.title)).collect();
-            if many.len() > SHOWN_CANDIDATES {
-                listed.push(format!("  ... and {} more", many.len() - SHOWN_CANDIDATES));
+    let found = lookup::find_papers(&store, &args.paper, SHOWN_CANDIDATES)?;
+    let paper = match (found.count, found.papers.as_slice()) {
+        (1, [one]) => one,
+        (0, _) | (_, []) => bail!("no paper matches {:?}", args.paper),
+        (count, shown) => {
+            let mut listed: Vec<String> = shown.iter().map(|p| format!("  {}", p.title)).collect();
+            if count > shown.len() {
+                listed.push(format!("  ... and {} more", count - shown.len()));
             }
-            bail!("{} papers match {:?}; be more specific:\n{}", many.len(), args.paper, listed.join("\n"))
+            bail!("{count} papers match {:?}; be more specific:\n{}", args.paper, listed.join("\n"))
         }
     };
     let mut out = io::stdout().lock();

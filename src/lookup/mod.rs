@@ -8,7 +8,7 @@ mod repo;
 use oxigraph::model::{Term, Variable};
 
 pub use concept::{concept_report, resolve_concept, suggest_concepts, ConceptPaper, ConceptReport, ConceptResolution, Cooccurrence, MethodRef, Named, Suggestion};
-pub use paper::{abstract_of, evidence, find_papers, paper_json, papers_with_title_words_by_scan, Evidence, PaperRef};
+pub use paper::{abstract_of, evidence, find_papers, paper_json, papers_with_title_words_by_scan, Evidence, Matches, PaperRef};
 pub use repo::{repo_report, RepoReport};
 
 use crate::query::{self, plain_value as value_of, QueryError};

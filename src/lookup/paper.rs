@@ -40,48 +40,60 @@ pub struct Evidence {
     pub confidence: f64,
 }
 
+/// What a paper lookup found: how many papers match, and the first of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Matches {
+    /// Papers matching.
+    pub count: usize,
+    /// The first `shown` of them, in order of normalized title, then IRI.
+    pub papers: Vec<PaperRef>,
+}
+
 /// Papers matching `query`: an IRI, an arXiv id, an exact title, or words all found in the title.
 /// An exact (normalized) title match wins over word matches. IRIs, ids and exact titles are
 /// index lookups; title words read the title-word index saved with the store (scan the titles
-/// where there is none).
-pub fn find_papers(store: &GraphStore, query: &str) -> Result<Vec<PaperRef>, QueryError> {
-    let mut found = matching(store, query.trim())?;
-    // Sorted here: an ORDER BY would decode titles at every comparison.
-    found.sort_by(|a, b| (&a.title, &a.iri).cmp(&(&b.title, &b.iri)));
-    Ok(found)
-}
-
-/// [`find_papers`], unsorted.
-fn matching(store: &GraphStore, wanted: &str) -> Result<Vec<PaperRef>, QueryError> {
+/// where there is none). Only the first `shown` papers' titles are read: common title words
+/// match thousands of papers on a big store.
+pub fn find_papers(store: &GraphStore, query: &str, shown: usize) -> Result<Matches, QueryError> {
+    let wanted = query.trim();
     if let Ok(iri) = NamedNode::new(wanted.trim_matches(['<', '>'])) {
         let hits = titled(store, &format!("VALUES ?paper {{ {iri} }} ?paper a schema:ScholarlyArticle ."))?;
         if !hits.is_empty() {
-            return Ok(hits);
+            return Ok(first(hits, shown));
         }
     }
     if let Some(id) = crate::ingest::text::arxiv_id(wanted) {
         // An arXiv id (any version, `arXiv:` or URL form) names a paper; it is no title to
         // search for word by word, which would scan every title of a big store.
-        return titled(store, &format!("?paper dcterms:identifier {} .", Literal::new_simple_literal(format!("arXiv:{id}"))));
+        let hits = titled(store, &format!("?paper dcterms:identifier {} .", Literal::new_simple_literal(format!("arXiv:{id}"))))?;
+        return Ok(first(hits, shown));
     }
     let key = normalize_title(wanted);
     let hits = titled(store, &format!("?paper pg:titleKey {} .", Literal::new_simple_literal(&key)))?;
     if !hits.is_empty() {
-        return Ok(hits);
+        return Ok(first(hits, shown));
     }
     let words: Vec<&str> = key.split(' ').filter(|w| !w.is_empty()).collect();
     if words.is_empty() {
-        return Ok(Vec::new());
+        return Ok(Matches::default());
     }
-    let Some(index) = title_index(store) else { return papers_with_title_words_by_scan(store, &words) };
-    let iris = index.papers_with(&words).map_err(|e| QueryError::Evaluation { source_name: "title index".into(), message: e.to_string() })?;
-    let mut found = Vec::new();
-    // In batches: a common word may name thousands of papers.
-    for batch in iris.chunks(500) {
-        let values: String = batch.iter().filter_map(|iri| NamedNode::new(iri.as_str()).ok()).map(|iri| format!("{iri} ")).collect();
-        found.extend(titled(store, &format!("VALUES ?paper {{ {values} }}"))?);
-    }
-    Ok(found)
+    let Some(index) = title_index(store) else { return Ok(first(papers_with_title_words_by_scan(store, &words)?, shown)) };
+    let mut hits = index.papers_with(&words).map_err(|e| QueryError::Evaluation { source_name: "title index".into(), message: e.to_string() })?;
+    // Ordered by the keys the index holds; only the shown papers' titles are read.
+    hits.sort_unstable();
+    let count = hits.len();
+    hits.truncate(shown);
+    let values: String = hits.iter().filter_map(|hit| NamedNode::new(hit.iri.as_str()).ok()).map(|iri| format!("{iri} ")).collect();
+    let papers = if hits.is_empty() { Vec::new() } else { titled(store, &format!("VALUES ?paper {{ {values} }}"))? };
+    Ok(Matches { count, papers: first(papers, shown).papers })
+}
+
+/// `papers` counted, and the first `shown` in order of normalized title, then IRI.
+fn first(papers: Vec<PaperRef>, shown: usize) -> Matches {
+    let mut keyed: Vec<(String, PaperRef)> = papers.into_iter().map(|p| (normalize_title(&p.title), p)).collect();
+    keyed.sort_by(|(a_key, a), (b_key, b)| (a_key, &a.iri).cmp(&(b_key, &b.iri)));
+    let count = keyed.len();
+    Matches { count, papers: keyed.into_iter().take(shown).map(|(_, p)| p).collect() }
 }
 
 /// The papers `pattern` binds to `?paper` that have a title, each with its least title.

@@ -83,18 +83,20 @@ pub async fn concept(state: State, Query(params): Params) -> Result<Json<Value>,
     .await
 }
 
+/// Candidates a paper lookup matching several papers returns.
+const SHOWN_CANDIDATES: usize = 100;
+
 /// GET `/api/paper?q=`: the paper, its abstract and every fact's evidence
 /// (`papergraph explain --format json`); 409 with the candidates when several papers match.
 pub async fn paper(state: State, Query(params): Params) -> Result<Json<Value>, HttpError> {
     let wanted = required(&params, "q")?.to_owned();
     lookup(&state, move |snapshot| {
         let store = &snapshot.store;
-        let papers = lookup::find_papers(store, &wanted)?;
-        match papers.as_slice() {
-            [] => Err(HttpError::new(StatusCode::NOT_FOUND, format!("no paper matches {wanted:?}")).as_json()),
-            [paper] => Ok(Json(lookup::paper_json(store, paper)?)),
-            many => Err(HttpError::new(StatusCode::CONFLICT, format!("{} papers match {wanted:?}", many.len()))
-                .with_details(json!({ "candidates": many.iter().take(100).collect::<Vec<_>>() }))),
+        let found = lookup::find_papers(store, &wanted, SHOWN_CANDIDATES)?;
+        match (found.count, found.papers.as_slice()) {
+            (1, [paper]) => Ok(Json(lookup::paper_json(store, paper)?)),
+            (0, _) | (_, []) => Err(HttpError::new(StatusCode::NOT_FOUND, format!("no paper matches {wanted:?}")).as_json()),
+            (count, shown) => Err(HttpError::new(StatusCode::CONFLICT, format!("{count} papers match {wanted:?}")).with_details(json!({ "candidates": shown }))),
         }
     })
     .await

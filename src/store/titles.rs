@@ -12,6 +12,8 @@
 //! u64 × (words + 1)   word ends in the word bytes, then the word bytes (sorted words)
 //! u64 × (words + 1)   posting ends (in entries), then the postings: u32 paper numbers, ascending
 //! u64 × (papers + 1)  IRI ends in the IRI bytes, then the IRI bytes
+//! u64 × (papers + 1)  title key ends in the key bytes, then the key bytes (each paper's least
+//!                     normalized title: candidates are ordered without reading the store)
 //! ```
 //!
 //! The index is valid only while the paper index is ([`super::statistics::PaperIndex::is_stale`]):
@@ -32,7 +34,7 @@ use crate::rdf::vocab::PG_TITLE_KEY;
 
 /// File name of the index in the store directory.
 pub(crate) const FILE: &str = "papergraph-titles.bin";
-const MAGIC: &[u8; 8] = b"PGTITL01";
+const MAGIC: &[u8; 8] = b"PGTITL02";
 
 /// Writes the index of every `pg:titleKey` in `store` (atomically: a new file renamed over the
 /// old one). Does nothing for a SPARQL server.
@@ -41,12 +43,19 @@ pub fn save(store: &GraphStore) -> Result<(), StoreError> {
         return Ok(());
     }
     let mut numbers: FxHashMap<Box<str>, u32> = FxHashMap::default();
+    // Per paper number, its least title key.
+    let mut keys: Vec<Box<str>> = Vec::new();
     let mut words: FxHashMap<Box<str>, Vec<u32>> = FxHashMap::default();
     for quad in store.quads(None, Some(PG_TITLE_KEY), None, None) {
         let quad = quad?;
         let (NamedOrBlankNode::NamedNode(paper), Term::Literal(key)) = (&quad.subject, &quad.object) else { continue };
         let next = u32::try_from(numbers.len()).expect("fewer than 2^32 papers");
         let number = *numbers.entry(paper.as_str().into()).or_insert(next);
+        match keys.get_mut(number as usize) {
+            Some(least) if **least <= *key.value() => {}
+            Some(least) => *least = key.value().into(),
+            None => keys.push(key.value().into()),
+        }
         for word in key.value().split(' ').filter(|w| !w.is_empty()) {
             // Most words are already there: no key is allocated for them.
             match words.get_mut(word) {
@@ -66,7 +75,7 @@ pub fn save(store: &GraphStore) -> Result<(), StoreError> {
         .collect();
     let mut papers: Vec<(u32, Box<str>)> = numbers.into_iter().map(|(iri, n)| (n, iri)).collect();
     papers.sort_unstable();
-    let papers: Vec<Box<str>> = papers.into_iter().map(|(_, iri)| iri).collect();
+    let papers: Vec<(Box<str>, Box<str>)> = papers.into_iter().zip(keys).map(|((_, iri), key)| (iri, key)).collect();
     let path = store.path.join(FILE);
     let err = |source| StoreError::Replace { path: path.clone(), source };
     let partial = path.with_extension("partial");
@@ -74,7 +83,8 @@ pub fn save(store: &GraphStore) -> Result<(), StoreError> {
     std::fs::rename(&partial, &path).map_err(err)
 }
 
-fn write(path: &Path, papers: &[Box<str>], postings: &BTreeMap<Box<str>, Vec<u32>>) -> io::Result<()> {
+/// Writes the index of `papers` (IRI and least title key, by paper number) and `postings`.
+fn write(path: &Path, papers: &[(Box<str>, Box<str>)], postings: &BTreeMap<Box<str>, Vec<u32>>) -> io::Result<()> {
     let mut out = BufWriter::new(File::create(path)?);
     out.write_all(MAGIC)?;
     out.write_all(&u32::try_from(papers.len()).expect("fewer than 2^32 papers").to_le_bytes())?;
@@ -84,7 +94,8 @@ fn write(path: &Path, papers: &[Box<str>], postings: &BTreeMap<Box<str>, Vec<u32
     for number in postings.values().flatten() {
         out.write_all(&number.to_le_bytes())?;
     }
-    write_strings(&mut out, papers)?;
+    write_strings(&mut out, papers.iter().map(|(iri, _)| iri))?;
+    write_strings(&mut out, papers.iter().map(|(_, key)| key))?;
     out.into_inner().map_err(io::IntoInnerError::into_error)?.sync_all()
 }
 
@@ -115,12 +126,26 @@ pub struct TitleIndex {
     papers: u64,
     /// Sorted words.
     words: Vec<Box<str>>,
-    /// Byte offset of the posting ends table, of the postings, of the IRI ends table and of the
-    /// IRI bytes.
+    /// Byte offset of the posting ends table, of the postings, and of the IRIs' and the title
+    /// keys' ends tables and bytes.
     posting_ends_at: u64,
     postings_at: u64,
-    iri_ends_at: u64,
-    iris_at: u64,
+    iris: Strings,
+    keys: Strings,
+}
+
+/// Where a table of strings by paper number is in the file.
+struct Strings {
+    ends_at: u64,
+    bytes_at: u64,
+}
+
+/// A paper the index finds.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct IndexedPaper {
+    /// Its least normalized title.
+    pub key: String,
+    pub iri: String,
 }
 
 impl TitleIndex {
@@ -139,7 +164,11 @@ impl TitleIndex {
         let mut header = [0u8; 16];
         file.read_exact(&mut header)?;
         if &header[..8] != MAGIC {
-            return Err(bad("not a papergraph title index"));
+            return Err(bad(if header.starts_with(&MAGIC[..6]) {
+                "a title index in an older format (`papergraph finalize` rewrites it)"
+            } else {
+                "not a papergraph title index"
+            }));
         }
         let papers = u64::from(u32::from_le_bytes(header[8..12].try_into().unwrap()));
         let word_count = u64::from(u32::from_le_bytes(header[12..16].try_into().unwrap()));
@@ -152,14 +181,16 @@ impl TitleIndex {
         let posting_ends_at = word_bytes_at + text.len() as u64;
         let posting_count = read_u64s(&file, posting_ends_at + 8 * word_count, 1)?[0];
         let postings_at = posting_ends_at + 8 * (word_count + 1);
-        let iri_ends_at = postings_at + 4 * posting_count;
-        let iris_at = iri_ends_at + 8 * (papers + 1);
-        Ok(Some(TitleIndex { file, path, papers, words, posting_ends_at, postings_at, iri_ends_at, iris_at }))
+        let iris = Strings { ends_at: postings_at + 4 * posting_count, bytes_at: postings_at + 4 * posting_count + 8 * (papers + 1) };
+        let iri_bytes = read_u64s(&file, iris.ends_at + 8 * papers, 1)?[0];
+        let keys_at = iris.bytes_at + iri_bytes;
+        let keys = Strings { ends_at: keys_at, bytes_at: keys_at + 8 * (papers + 1) };
+        Ok(Some(TitleIndex { file, path, papers, words, posting_ends_at, postings_at, iris, keys }))
     }
 
-    /// The IRIs of the papers whose title holds every one of `words` (normalized title words),
-    /// in no particular order.
-    pub fn papers_with(&self, words: &[&str]) -> io::Result<Vec<String>> {
+    /// The papers whose title holds every one of `words` (normalized title words), in no
+    /// particular order.
+    pub fn papers_with(&self, words: &[&str]) -> io::Result<Vec<IndexedPaper>> {
         let mut lists = Vec::new();
         for word in words {
             let Ok(i) = self.words.binary_search_by(|w| (**w).cmp(word)) else { return Ok(Vec::new()) };
@@ -176,17 +207,22 @@ impl TitleIndex {
                 Some(so_far) => so_far.into_iter().filter(|n| list.binary_search(n).is_ok()).collect(),
             });
         }
-        found.unwrap_or_default().into_iter().map(|n| self.iri(u64::from(n))).collect()
+        found
+            .unwrap_or_default()
+            .into_iter()
+            .map(|n| Ok(IndexedPaper { iri: self.string(&self.iris, u64::from(n))?, key: self.string(&self.keys, u64::from(n))? }))
+            .collect()
     }
 
-    fn iri(&self, number: u64) -> io::Result<String> {
+    /// Paper `number`'s string in `table`.
+    fn string(&self, table: &Strings, number: u64) -> io::Result<String> {
         if number >= self.papers {
             return Err(io::Error::new(io::ErrorKind::InvalidData, format!("{}: paper {number} out of range", self.path.display())));
         }
-        let range = read_u64s(&self.file, self.iri_ends_at + 8 * number, 2)?;
+        let range = read_u64s(&self.file, table.ends_at + 8 * number, 2)?;
         let mut bytes = vec![0u8; range[1].saturating_sub(range[0]) as usize];
-        self.file.read_exact_at(&mut bytes, self.iris_at + range[0])?;
-        String::from_utf8(bytes).map_err(|_| io::Error::new(io::ErrorKind::InvalidData, format!("{}: damaged IRI", self.path.display())))
+        self.file.read_exact_at(&mut bytes, table.bytes_at + range[0])?;
+        String::from_utf8(bytes).map_err(|_| io::Error::new(io::ErrorKind::InvalidData, format!("{}: damaged string", self.path.display())))
     }
 
     fn read_u32s(&self, at: u64, count: u64) -> io::Result<Vec<u32>> {
@@ -209,7 +245,7 @@ mod tests {
 
     fn index(titles: &[(&str, &str)]) -> (tempfile::TempDir, TitleIndex) {
         let dir = tempfile::tempdir().unwrap();
-        let papers: Vec<Box<str>> = titles.iter().map(|(iri, _)| Box::from(*iri)).collect();
+        let papers: Vec<(Box<str>, Box<str>)> = titles.iter().map(|(iri, key)| (Box::from(*iri), Box::from(*key))).collect();
         let mut postings: BTreeMap<Box<str>, Vec<u32>> = BTreeMap::new();
         for (n, (_, key)) in titles.iter().enumerate() {
             for word in key.split(' ') {
@@ -221,9 +257,10 @@ mod tests {
         (dir, index)
     }
 
-    fn sorted(mut v: Vec<String>) -> Vec<String> {
-        v.sort();
-        v
+    fn iris(found: Vec<IndexedPaper>) -> Vec<String> {
+        let mut iris: Vec<String> = found.into_iter().map(|p| p.iri).collect();
+        iris.sort();
+        iris
     }
 
     #[test]
@@ -233,9 +270,11 @@ mod tests {
             ("p:mamba", "mamba linear time sequence modeling"),
             ("p:vit", "an image is worth 16x16 words"),
         ]);
-        assert_eq!(sorted(index.papers_with(&["mamba"]).unwrap()), ["p:mamba", "p:vim"]);
-        assert_eq!(index.papers_with(&["vision", "mamba"]).unwrap(), ["p:vim"]);
-        assert_eq!(index.papers_with(&["16x16"]).unwrap(), ["p:vit"]);
+        assert_eq!(iris(index.papers_with(&["mamba"]).unwrap()), ["p:mamba", "p:vim"]);
+        assert_eq!(iris(index.papers_with(&["vision", "mamba"]).unwrap()), ["p:vim"]);
+        // With its title key, to order candidates by.
+        let vit = index.papers_with(&["16x16"]).unwrap();
+        assert_eq!(vit, [IndexedPaper { iri: "p:vit".into(), key: "an image is worth 16x16 words".into() }]);
         assert!(index.papers_with(&["mamba", "16x16"]).unwrap().is_empty());
         // Whole words only.
         assert!(index.papers_with(&["mamb"]).unwrap().is_empty());
@@ -251,5 +290,8 @@ mod tests {
         std::fs::write(dir.path().join(FILE), b"something else entirely").unwrap();
         let error = TitleIndex::open(dir.path()).err().unwrap();
         assert!(error.to_string().contains("not a papergraph title index"), "{error}");
+        std::fs::write(dir.path().join(FILE), b"PGTITL01 an index without title keys").unwrap();
+        let error = TitleIndex::open(dir.path()).err().unwrap();
+        assert!(error.to_string().contains("older format (`papergraph finalize` rewrites it)"), "{error}");
     }
 }

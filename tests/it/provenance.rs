@@ -1,7 +1,7 @@
 //! Provenance modes and the lookup statistics: compact provenance explains every fact as full
 //! provenance does, and lookups stay right as a store grows by `--append`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use oxigraph::model::{GraphNameRef, Quad};
@@ -9,6 +9,7 @@ use papergraph::lookup::{self, ConceptResolution};
 use papergraph::pipeline::{self, BuildOptions, Knowledge, Target};
 use papergraph::query::{self, Answer};
 use papergraph::rdf::vocab::{PG_EVIDENCE, PG_OCCURRENCES, RDF_TYPE, STATISTICS_GRAPH};
+use papergraph::rdf::iri::normalize_title;
 use papergraph::rdf::Provenance;
 use papergraph::store::titles::TitleIndex;
 use papergraph::store::GraphStore;
@@ -231,8 +232,9 @@ fn lookups_on_the_bundled_data_answer_as_recorded() {
         answers.push(format!("concept\t{concept}\t{}", digest(report(&store, &concept))));
     }
     for paper in column("SELECT ?p WHERE { ?p a schema:ScholarlyArticle } ORDER BY ?p") {
-        let found = lookup::find_papers(&store, &paper).unwrap();
-        let json = serde_json::json!({ "paper": found[0], "evidence": lookup::evidence(&store, &paper).unwrap() });
+        let found = lookup::find_papers(&store, &paper, 1).unwrap();
+        assert_eq!(found.count, 1, "{paper}");
+        let json = serde_json::json!({ "paper": found.papers[0], "evidence": lookup::evidence(&store, &paper).unwrap() });
         answers.push(format!("paper\t{paper}\t{}", digest(json)));
     }
     for repo in column("SELECT ?url WHERE { ?r a schema:SoftwareSourceCode ; schema:codeRepository ?url } ORDER BY ?url") {
@@ -264,8 +266,33 @@ fn title_word_lookups_read_the_index_and_find_what_scanning_the_titles_finds() {
     let index = TitleIndex::open(&store.path).unwrap().unwrap();
     assert!(!index.papers_with(&[new_word.as_str()]).unwrap().is_empty(), "{new_word}");
     // Through the lookup, as users ask: title words in any case and punctuation.
-    let found = lookup::find_papers(&store, "vision MAMBA:").unwrap();
-    assert!(found.iter().any(|p| p.title.starts_with("Vision Mamba")), "{found:?}");
+    let found = lookup::find_papers(&store, "vision MAMBA:", 100).unwrap();
+    assert!(found.papers.iter().any(|p| p.title.starts_with("Vision Mamba")), "{found:?}");
+    // A common word: every match counted, only the first read, in order of normalized title.
+    let common = most_common_title_word(&store);
+    let everything = lookup::find_papers(&store, &common, usize::MAX).unwrap();
+    let first = lookup::find_papers(&store, &common, 3).unwrap();
+    assert!(everything.count > 3, "{common}: {everything:?}");
+    assert_eq!((first.count, everything.papers.len()), (everything.count, everything.count), "{common}");
+    assert_eq!(first.papers, everything.papers[..3], "{common}");
+    let keys: Vec<(String, &str)> = everything.papers.iter().map(|p| (normalize_title(&p.title), p.iri.as_str())).collect();
+    assert!(keys.windows(2).all(|w| w[0] <= w[1]), "{keys:?}");
+    let mut by_scan: Vec<String> = lookup::papers_with_title_words_by_scan(&store, &[&common]).unwrap().into_iter().map(|p| p.iri).collect();
+    let mut found: Vec<String> = everything.papers.into_iter().map(|p| p.iri).collect();
+    (by_scan.sort(), found.sort());
+    assert_eq!(found, by_scan);
+}
+
+/// The title word the most papers' titles hold.
+fn most_common_title_word(store: &GraphStore) -> String {
+    let Answer::Solutions { rows, .. } = query::run(store, "SELECT DISTINCT ?p ?k WHERE { ?p pg:titleKey ?k }", "t").unwrap() else { panic!() };
+    let mut papers: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for row in &rows {
+        for word in query::plain_value(&row[1]).split(' ') {
+            papers.entry(word.to_owned()).or_default().insert(query::plain_value(&row[0]));
+        }
+    }
+    papers.into_iter().max_by_key(|(word, papers)| (papers.len(), std::cmp::Reverse(word.clone()))).unwrap().0
 }
 
 /// Checks every single-word and neighbouring-pair query; returns how many there were and the
@@ -279,7 +306,7 @@ fn title_index_agrees_with_scanning(store: &GraphStore) -> (usize, BTreeSet<Stri
     let queries: BTreeSet<String> = words.iter().cloned().chain(pairs).collect();
     for q in &queries {
         let words: Vec<&str> = q.split(' ').collect();
-        let mut by_index = index.papers_with(&words).unwrap();
+        let mut by_index: Vec<String> = index.papers_with(&words).unwrap().into_iter().map(|p| p.iri).collect();
         by_index.sort();
         let mut by_scan: Vec<String> = lookup::papers_with_title_words_by_scan(store, &words).unwrap().into_iter().map(|p| p.iri).collect();
         by_scan.sort();
