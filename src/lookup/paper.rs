@@ -78,13 +78,20 @@ pub fn find_papers(store: &GraphStore, query: &str, shown: usize) -> Result<Matc
         return Ok(Matches::default());
     }
     let Some(index) = title_index(store) else { return Ok(first(papers_with_title_words_by_scan(store, &words)?, shown)) };
-    let mut hits = index.papers_with(&words).map_err(|e| QueryError::Evaluation { source_name: "title index".into(), message: e.to_string() })?;
-    // Ordered by the keys the index holds; only the shown papers' titles are read.
-    hits.sort_unstable();
+    let index_error = |e: std::io::Error| QueryError::Evaluation { source_name: "title index".into(), message: e.to_string() };
+    let mut hits = index.papers_with(&words).map_err(index_error)?;
     let count = hits.len();
-    hits.truncate(shown);
-    let values: String = hits.iter().filter_map(|hit| NamedNode::new(hit.iri.as_str()).ok()).map(|iri| format!("{iri} ")).collect();
-    let papers = if hits.is_empty() { Vec::new() } else { titled(store, &format!("VALUES ?paper {{ {values} }}"))? };
+    // Ordered by the keys the index holds, then IRI: only the IRIs of the papers up to the last
+    // key shown, and the shown papers' titles, are read.
+    hits.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+    if let Some(last) = shown.checked_sub(1).and_then(|i| hits.get(i)).map(|hit| hit.key.clone()) {
+        hits.truncate(hits.partition_point(|hit| hit.key <= last));
+    }
+    let mut shown_hits = hits.iter().map(|hit| Ok((&hit.key, index.iri(hit)?))).collect::<Result<Vec<_>, _>>().map_err(index_error)?;
+    shown_hits.sort_unstable();
+    shown_hits.truncate(shown);
+    let values: String = shown_hits.iter().filter_map(|(_, iri)| NamedNode::new(iri.as_str()).ok()).map(|iri| format!("{iri} ")).collect();
+    let papers = if shown_hits.is_empty() { Vec::new() } else { titled(store, &format!("VALUES ?paper {{ {values} }}"))? };
     Ok(Matches { count, papers: first(papers, shown).papers })
 }
 

@@ -140,12 +140,11 @@ struct Strings {
     bytes_at: u64,
 }
 
-/// A paper the index finds.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+/// A paper the index finds: its least normalized title; [`TitleIndex::iri`] reads its IRI.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndexedPaper {
-    /// Its least normalized title.
     pub key: String,
-    pub iri: String,
+    number: u32,
 }
 
 impl TitleIndex {
@@ -189,7 +188,7 @@ impl TitleIndex {
     }
 
     /// The papers whose title holds every one of `words` (normalized title words), in no
-    /// particular order.
+    /// particular order; only their title keys are read.
     pub fn papers_with(&self, words: &[&str]) -> io::Result<Vec<IndexedPaper>> {
         let mut lists = Vec::new();
         for word in words {
@@ -210,8 +209,13 @@ impl TitleIndex {
         found
             .unwrap_or_default()
             .into_iter()
-            .map(|n| Ok(IndexedPaper { iri: self.string(&self.iris, u64::from(n))?, key: self.string(&self.keys, u64::from(n))? }))
+            .map(|number| Ok(IndexedPaper { key: self.string(&self.keys, u64::from(number))?, number }))
             .collect()
+    }
+
+    /// The IRI of a paper this index found.
+    pub fn iri(&self, paper: &IndexedPaper) -> io::Result<String> {
+        self.string(&self.iris, u64::from(paper.number))
     }
 
     /// Paper `number`'s string in `table`.
@@ -257,8 +261,8 @@ mod tests {
         (dir, index)
     }
 
-    fn iris(found: Vec<IndexedPaper>) -> Vec<String> {
-        let mut iris: Vec<String> = found.into_iter().map(|p| p.iri).collect();
+    fn iris(index: &TitleIndex, found: Vec<IndexedPaper>) -> Vec<String> {
+        let mut iris: Vec<String> = found.iter().map(|p| index.iri(p).unwrap()).collect();
         iris.sort();
         iris
     }
@@ -270,11 +274,12 @@ mod tests {
             ("p:mamba", "mamba linear time sequence modeling"),
             ("p:vit", "an image is worth 16x16 words"),
         ]);
-        assert_eq!(iris(index.papers_with(&["mamba"]).unwrap()), ["p:mamba", "p:vim"]);
-        assert_eq!(iris(index.papers_with(&["vision", "mamba"]).unwrap()), ["p:vim"]);
+        assert_eq!(iris(&index, index.papers_with(&["mamba"]).unwrap()), ["p:mamba", "p:vim"]);
+        assert_eq!(iris(&index, index.papers_with(&["vision", "mamba"]).unwrap()), ["p:vim"]);
         // With its title key, to order candidates by.
         let vit = index.papers_with(&["16x16"]).unwrap();
-        assert_eq!(vit, [IndexedPaper { iri: "p:vit".into(), key: "an image is worth 16x16 words".into() }]);
+        assert_eq!(vit, [IndexedPaper { key: "an image is worth 16x16 words".into(), number: 2 }]);
+        assert_eq!(index.iri(&vit[0]).unwrap(), "p:vit");
         assert!(index.papers_with(&["mamba", "16x16"]).unwrap().is_empty());
         // Whole words only.
         assert!(index.papers_with(&["mamb"]).unwrap().is_empty());

@@ -306,7 +306,7 @@ fn title_index_agrees_with_scanning(store: &GraphStore) -> (usize, BTreeSet<Stri
     let queries: BTreeSet<String> = words.iter().cloned().chain(pairs).collect();
     for q in &queries {
         let words: Vec<&str> = q.split(' ').collect();
-        let mut by_index: Vec<String> = index.papers_with(&words).unwrap().into_iter().map(|p| p.iri).collect();
+        let mut by_index: Vec<String> = index.papers_with(&words).unwrap().iter().map(|p| index.iri(p).unwrap()).collect();
         by_index.sort();
         let mut by_scan: Vec<String> = lookup::papers_with_title_words_by_scan(store, &words).unwrap().into_iter().map(|p| p.iri).collect();
         by_scan.sort();
