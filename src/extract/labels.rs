@@ -138,24 +138,23 @@ impl LabelMatcher {
         }))
     }
 
-    /// All mentions in a paper's title and abstract.
-    pub fn find(&self, paper: &Paper) -> Vec<Mention> {
-        paper.fields().into_iter().flat_map(|(field, text)| self.find_in(field, text)).collect()
+    /// All mentions in prepared text fields (a paper's title and abstract: [`Prepared::paper`]).
+    pub fn find(&self, fields: &[Prepared<'_>]) -> Vec<Mention> {
+        fields.iter().flat_map(|prepared| self.find_prepared(prepared)).collect()
     }
 
     /// Mentions in one text field.
     pub fn find_in(&self, field: Field, text: &str) -> Vec<Mention> {
-        // A match must start a word, so the automaton is walked anchored from each position
-        // after a character that is not a letter or digit: a few bytes down the label trie per
-        // word, instead of an unanchored walk over every byte of the text.
-        let folded = fold(text);
+        self.find_prepared(&Prepared::new(field, text))
+    }
+
+    fn find_prepared(&self, prepared: &Prepared<'_>) -> Vec<Mention> {
+        let Prepared { field, text, ref folded, ref word_starts } = *prepared;
         let mut candidates: Vec<Candidate> = Vec::new();
-        let mut previous_alphanumeric = false;
-        for (at, c) in text.char_indices() {
-            if !previous_alphanumeric && self.starts.may_start(&folded.as_bytes()[at..]) {
-                self.walk_from(&folded, at, |pattern, end| candidates.extend(self.check(&self.patterns[pattern], text, at, end)));
+        for &at in word_starts {
+            if self.starts.may_start(&folded.as_bytes()[at..]) {
+                self.walk_from(folded, at, |pattern, end| candidates.extend(self.check(&self.patterns[pattern], text, at, end)));
             }
-            previous_alphanumeric = c.is_alphanumeric();
         }
         let other_senses: Vec<(usize, usize, usize)> =
             candidates.iter().filter(|c| c.form == Form::OtherSense).map(|c| (c.entry, c.start, c.end)).collect();
@@ -168,6 +167,9 @@ impl LabelMatcher {
             a.start.cmp(&b.start).then(b.end.cmp(&a.end)).then(a.entry.cmp(&b.entry)).then(b.confidence.total_cmp(&a.confidence))
         });
         candidates.dedup_by(|b, a| (a.start, a.end, a.entry) == (b.start, b.end, b.entry));
+        // Most fields are ASCII: their byte offsets are character offsets.
+        let ascii = text.is_ascii();
+        let char_offset = |byte: usize| if ascii { byte } else { text[..byte].chars().count() };
         let mut mentions: Vec<Mention> = Vec::new();
         let mut taken = (0, 0);
         for c in candidates {
@@ -178,8 +180,8 @@ impl LabelMatcher {
             mentions.push(Mention {
                 entry: c.entry,
                 field,
-                start: char_offset(text, c.start),
-                end: char_offset(text, c.end),
+                start: char_offset(c.start),
+                end: char_offset(c.end),
                 text: text[c.start..c.end].to_owned(),
                 confidence: c.confidence,
             });
@@ -237,6 +239,37 @@ impl LabelMatcher {
             CONFIDENCE_VARIANT
         };
         Some(Candidate { entry: pattern.entry, form: pattern.form, start, end, confidence })
+    }
+}
+
+/// A text field prepared once for every matcher that searches it: folded (see [`fold`]), with
+/// the positions where a match may start.
+pub struct Prepared<'t> {
+    field: Field,
+    text: &'t str,
+    folded: String,
+    /// Byte offsets of the characters that follow one that is not a letter or digit: a match
+    /// must start a word, so the label trie is walked anchored from these only (a few bytes
+    /// down the trie per word, instead of an unanchored walk over every byte of the text).
+    word_starts: Vec<usize>,
+}
+
+impl<'t> Prepared<'t> {
+    pub fn new(field: Field, text: &'t str) -> Self {
+        let mut word_starts = Vec::new();
+        let mut previous_alphanumeric = false;
+        for (at, c) in text.char_indices() {
+            if !previous_alphanumeric {
+                word_starts.push(at);
+            }
+            previous_alphanumeric = c.is_alphanumeric();
+        }
+        Prepared { field, text, folded: fold(text), word_starts }
+    }
+
+    /// A paper's title and abstract.
+    pub fn paper(paper: &'t Paper) -> [Self; 2] {
+        paper.fields().map(|(field, text)| Prepared::new(field, text))
     }
 }
 
@@ -330,10 +363,6 @@ fn plural_suffix_len(rest: &str, case_sensitive: bool) -> usize {
 fn is_all_capitals(text: &str) -> bool {
     let letters = text.chars().filter(|c| c.is_alphabetic());
     letters.clone().count() >= 2 && letters.clone().all(char::is_uppercase)
-}
-
-fn char_offset(text: &str, byte: usize) -> usize {
-    text[..byte].chars().count()
 }
 
 #[cfg(test)]

@@ -95,7 +95,8 @@ impl<'k> Extractor<'k> {
                 Definition { acronym, concepts, known_concept }
             })
             .collect();
-        let mut mentions = self.context.disambiguate(self.concepts.find(paper), &definitions, paper);
+        let fields = labels::Prepared::paper(paper);
+        let mut mentions = self.context.disambiguate(self.concepts.find(&fields), &definitions, paper);
         let proposals = proposals::find_proposals(paper, &definitions);
         // The short form of a concept's own long form is another name of it where defined,
         // unless the paper proposes something by that name (`A-MEM: Agentic Memory ...`).
@@ -113,7 +114,7 @@ impl<'k> Extractor<'k> {
         mentions.sort_by_key(|m| (m.field, m.start));
         PaperFacts {
             mentions,
-            datasets: self.dataset_names.find(paper),
+            datasets: self.dataset_names.find(&fields),
             links: links::find_links(paper),
             proposals,
             definitions,

@@ -11,6 +11,7 @@
 
 use std::sync::LazyLock;
 
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use regex::Regex;
 
 use super::Definition;
@@ -27,10 +28,17 @@ pub struct Proposal {
     pub confidence: f64,
 }
 
+/// The verbs of [`PROPOSAL_VERB`]: every match of it holds one of them.
+const VERBS: [&str; 12] =
+    ["propose", "introduce", "present", "develop", "design", "build", "construct", "release", "curate", "create", "contribute", "offer"];
 static PROPOSAL_VERB: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:we|this (?:paper|work)|here we)\s+(?:\w+ly\s+)?(?:propose|introduce|present|develop|design|build|construct|release|curate|create|contribute|offer)s?\b|\bis (?:proposed|introduced)\b")
-        .unwrap()
+    let verbs = VERBS.join("|");
+    Regex::new(&format!(r"(?i)\b(?:we|this (?:paper|work)|here we)\s+(?:\w+ly\s+)?(?:{verbs})s?\b|\bis (?:proposed|introduced)\b")).unwrap()
 });
+/// Finds the verbs in any case: a sentence without one is not searched with [`PROPOSAL_VERB`],
+/// whose case-insensitive prefixes (`we`, `is`, ...) occur everywhere.
+static VERB_FINDER: LazyLock<AhoCorasick> =
+    LazyLock::new(|| AhoCorasick::builder().ascii_case_insensitive(true).kind(Some(AhoCorasickKind::DFA)).build(VERBS).expect("the verbs compile"));
 static CALLED: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b(?:called|named|dubbed|termed|coined)\s+([A-Z0-9][\w+\-.]*[\w+])").unwrap());
 static PROPOSE_NAME: LazyLock<Regex> = LazyLock::new(|| {
@@ -49,13 +57,13 @@ pub fn find_proposals(paper: &Paper, definitions: &[Definition]) -> Vec<Proposal
         found.push(Proposal { name: name.to_owned(), field: Field::Title, start: 0, end: name.chars().count(), confidence: 0.9 });
     }
     for (field, text) in paper.fields() {
-        // One search of the whole field: the verb phrase never spans sentences.
-        let verbs: Vec<usize> = PROPOSAL_VERB.find_iter(text).map(|m| m.start()).collect();
+        let verbs: Vec<usize> = VERB_FINDER.find_iter(text).map(|m| m.start()).collect();
         if verbs.is_empty() {
             continue;
         }
         for (start, sentence) in sentences(text) {
-            if !verbs.iter().any(|&at| at >= start && at < start + sentence.len()) {
+            // A proposal phrase has no `.`, `!` or `?`, so it lies within one sentence.
+            if !verbs.iter().any(|&at| at >= start && at < start + sentence.len()) || !PROPOSAL_VERB.is_match(sentence) {
                 continue;
             }
             let at = |byte: usize| text[..start + byte].chars().count();

@@ -32,7 +32,7 @@ pub struct QuadSink {
 }
 
 impl QuadSink {
-    fn add(&mut self, subject: &NamedNode, predicate: NamedNodeRef<'_>, object: impl Into<Term>) {
+    fn add(&mut self, subject: &NamedNode, predicate: impl Into<NamedNode>, object: impl Into<Term>) {
         self.quads.push(Quad::new(subject.clone(), predicate, object, GraphName::DefaultGraph));
     }
 
@@ -252,7 +252,7 @@ fn facts_with_provenance(subject: &NamedNode, listing_name: &str, found: &[Occur
     sourced.sort_unstable();
     sourced.dedup();
     for (source, object) in sourced {
-        sink.add(subject, source.property(listing_name).as_ref(), object.clone());
+        sink.add(subject, source.property(listing_name), object.clone());
         sink.fact_sources.insert(source);
     }
     match provenance {

@@ -38,10 +38,11 @@ pub struct Entry<'a> {
 /// `[confidence, line, field, start, end, text]`.
 type Stored<T> = (f64, usize, T, usize, usize, T);
 
+/// The literal: written with `T = &str` and `F = String` (compacted IRIs), read with `String`.
 #[derive(Serialize, Deserialize)]
-struct Record<T> {
+struct Record<T, F = T> {
     source: T,
-    facts: Vec<(T, T, T, Vec<Stored<T>>)>,
+    facts: Vec<(F, F, T, Vec<Stored<T>>)>,
 }
 
 /// The literal's JSON for the occurrences one source (`source`: a listing's file name) gave a
@@ -60,7 +61,6 @@ pub fn to_json<'a>(source: &str, entries: impl IntoIterator<Item = Entry<'a>>) -
             }
         }
     }
-    let facts = facts.iter().map(|(p, o, x, at)| (p.as_str(), o.as_str(), *x, at.clone())).collect();
     serde_json::to_string(&Record { source, facts }).expect("occurrences serialize")
 }
 
