@@ -473,7 +473,7 @@ fn chunk_quads(chunk: Vec<Pending>, extractor: &Extractor<'_>, provenance: Prove
         .into_par_iter()
         .map(|pending| {
             let record = pending.parse()?;
-            let mut sink = QuadSink::default();
+            let mut sink = QuadSink::for_record();
             let (iri, title, identified, concepts) = match &record {
                 Record::Paper(paper) => {
                     let facts = extractor.extract(paper);

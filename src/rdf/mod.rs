@@ -32,6 +32,12 @@ pub struct QuadSink {
 }
 
 impl QuadSink {
+    /// A sink with room for a typical paper's quads (about 40, and 15 shared), so that building
+    /// them does not copy the quads made so far as the vectors grow.
+    pub fn for_record() -> Self {
+        QuadSink { quads: Vec::with_capacity(48), shared: Vec::with_capacity(16), fact_sources: BTreeSet::new() }
+    }
+
     fn add(&mut self, subject: &NamedNode, predicate: impl Into<NamedNode>, object: impl Into<Term>) {
         self.quads.push(Quad::new(subject.clone(), predicate, object, GraphName::DefaultGraph));
     }
