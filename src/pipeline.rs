@@ -22,7 +22,7 @@ use rustc_hash::FxHashSet;
 use serde::Serialize;
 use xxhash_rust::xxh3::Xxh3;
 
-use crate::extract::{Datasets, Extractor, Taxonomy};
+use crate::extract::{classify_url, Datasets, Extractor, LinkTarget, Taxonomy};
 use crate::ingest::{self, Pending, Problem};
 use crate::model::{Listing, Record};
 use crate::rdf::{self, FactSource, Provenance, QuadSink};
@@ -214,6 +214,8 @@ pub fn build(
                         if let (Some(_), Some(iri)) = (store, &paper.iri) {
                             let mentioned = paper.concepts.iter().map(|&(concept, n)| (knowledge.taxonomy.concepts[concept].iri.as_str(), n));
                             index.add(iri, &source.name, mentioned);
+                            let listed_by = (!paper.code_link).then_some(source.name.as_str());
+                            index.describe(iri, paper.title.as_deref(), listed_by, paper.repositories.iter().map(String::as_str));
                         }
                         if let Some(title) = &paper.title_key {
                             if !paper.identified || index.orphan_titles.contains(title) {
@@ -293,7 +295,7 @@ fn finish(store: &GraphStore, mut index: PaperIndex, titles: &BTreeSet<String>) 
     statistics::update(store, &index)?;
     if store.endpoint().is_none() {
         // The title index is valid once the paper index is saved (which ends staleness).
-        titles::save(store)?;
+        titles::save(store, &index)?;
         index.save(store)?;
     }
     Ok(Finished {
@@ -463,6 +465,10 @@ struct PaperRead {
     identified: bool,
     /// The normalized title, for papers without an arXiv id, or for all when `titles_of_all`.
     title_key: Option<String>,
+    /// The title as written.
+    title: Option<String>,
+    /// Full names of the repositories the record links the paper to.
+    repositories: Vec<String>,
 }
 
 /// Parses (where the reader left it to us), extracts and turns into quads a chunk of records,
@@ -474,7 +480,7 @@ fn chunk_quads(chunk: Vec<Pending>, extractor: &Extractor<'_>, provenance: Prove
         .map(|pending| {
             let record = pending.parse()?;
             let mut sink = QuadSink::for_record();
-            let (iri, title, identified, concepts) = match &record {
+            let (iri, title, identified, concepts, repositories) = match &record {
                 Record::Paper(paper) => {
                     let facts = extractor.extract(paper);
                     rdf::paper_quads(paper, &facts, extractor, provenance, &mut sink);
@@ -482,13 +488,21 @@ fn chunk_quads(chunk: Vec<Pending>, extractor: &Extractor<'_>, provenance: Prove
                     for m in &facts.mentions {
                         *counts.entry(m.entry).or_default() += 1;
                     }
-                    (Some(rdf::iri::paper(paper)), Some(paper.title.as_str()), paper.arxiv_id.is_some(), counts.into_iter().collect())
+                    let repositories = facts.links.iter().filter_map(|link| match &link.target {
+                        LinkTarget::Repository(repo) => Some(repo.full_name()),
+                        LinkTarget::Page(_) => None,
+                    });
+                    (Some(rdf::iri::paper(paper)), Some(paper.title.as_str()), paper.arxiv_id.is_some(), counts.into_iter().collect(), repositories.collect())
                 }
                 Record::CodeLink(link) => {
                     rdf::code_link_quads(link, provenance, &mut sink);
                     let named = link.arxiv_id.is_some() || link.title.is_some();
                     let iri = named.then(|| rdf::iri::paper_by(link.arxiv_id.as_deref(), link.title.as_deref().unwrap_or_default()));
-                    (iri, link.title.as_deref(), link.arxiv_id.is_some(), Vec::new())
+                    let repository = match classify_url(&link.url) {
+                        Some(LinkTarget::Repository(repo)) => vec![repo.full_name()],
+                        _ => Vec::new(),
+                    };
+                    (iri, link.title.as_deref(), link.arxiv_id.is_some(), Vec::new(), repository)
                 }
             };
             let title_key = title.filter(|_| !identified || titles_of_all).map(rdf::iri::normalize_title);
@@ -498,7 +512,8 @@ fn chunk_quads(chunk: Vec<Pending>, extractor: &Extractor<'_>, provenance: Prove
                 Record::CodeLink(link) => link.source.clone(),
             };
             let shared: Vec<(u128, Quad)> = std::mem::take(&mut sink.shared).into_iter().map(|quad| (SharedQuads::hash(&quad), quad)).collect();
-            Ok((sink, shared, PaperRead { code_link, iri: iri.map(NamedNode::into_string), concepts, identified, title_key }, listing))
+            let read = PaperRead { code_link, iri: iri.map(NamedNode::into_string), concepts, identified, title_key, title: title.map(str::to_owned), repositories };
+            Ok((sink, shared, read, listing))
         })
         .collect();
     let mut out = ChunkOutput { quads: Vec::with_capacity(per_record.len() + 2), shared: Vec::new(), papers: Vec::new(), sources: BTreeSet::new(), listing: None, problems: Vec::new() };

@@ -3,10 +3,13 @@
 //!
 //! Two things are kept:
 //! - [`PaperIndex`]: which concepts each paper mentions and how often, per source file (the
-//!   input of the statistics), and the titles of papers stored without an arXiv id (which a
-//!   later paper with one may merge). It is saved beside the store's data
+//!   input of the statistics), what a lookup shows of each paper (its titles, the listings
+//!   that list it, the repositories it links), and the titles of papers stored without an
+//!   arXiv id (which a later paper with one may merge). It is saved beside the store's data
 //!   (`papergraph-papers.bin` in the store directory) so that `--append` updates it instead of
-//!   rescanning the store.
+//!   rescanning the store, and so that neither the statistics nor the title-word index read
+//!   the store for them: right after a bulk load, while RocksDB compacts, random reads of a
+//!   million-paper store cost a minute.
 //! - the statistics themselves, in the named graph `pgid:statistics` (replaced as a whole each
 //!   time): per concept, `pg:paperCount` (papers mentioning it or a narrower concept),
 //!   `pg:directPaperCount`, `pg:topPapers` (the most-mentioning papers, `rdf:JSON`) and
@@ -39,7 +42,7 @@ const MIN_PAIR_PAPERS: u32 = 2;
 pub(crate) const TABLE_FILE: &str = "papergraph-papers.bin";
 /// Present while the index may lag behind the store (a build that has not finished).
 pub(crate) const STALE_FILE: &str = "papergraph-papers.stale";
-const MAGIC: &[u8; 8] = b"PGPAPR01";
+const MAGIC: &[u8; 8] = b"PGPAPR02";
 
 /// How often one source mentions one concept in one paper.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,13 +52,27 @@ struct Mentions {
     count: u32,
 }
 
+/// What the index knows of one paper.
+#[derive(Debug, Default)]
+struct Entry {
+    /// Which concepts it mentions, how often, per source.
+    mentions: Vec<Mentions>,
+    /// Its titles as written (`dcterms:title`; one, unless sources disagree).
+    titles: Vec<Box<str>>,
+    /// Sources (ids in [`PaperIndex::sources`]) whose listing lists it (`pg:listedIn`).
+    listings: Vec<u32>,
+    /// Names (ids in [`PaperIndex::repositories`]) of the repositories it links (`pg:hasCode`).
+    repositories: Vec<u32>,
+}
+
 /// What a build keeps beside the store about its papers.
 #[derive(Debug, Default)]
 pub struct PaperIndex {
     concepts: Interner,
     sources: Interner,
-    /// Per paper IRI, which concepts it mentions, how often, per source.
-    papers: FxHashMap<Box<str>, Vec<Mentions>>,
+    repositories: Interner,
+    /// By paper IRI.
+    papers: FxHashMap<Box<str>, Entry>,
     /// Normalized titles of papers stored without an arXiv id and not merged into one with.
     pub orphan_titles: BTreeSet<String>,
 }
@@ -84,28 +101,70 @@ impl PaperIndex {
     pub fn add<'a>(&mut self, paper: &str, source: &str, concepts: impl IntoIterator<Item = (&'a str, u32)>) {
         let source = self.sources.id(source);
         let found: Vec<Mentions> = concepts.into_iter().map(|(concept, count)| Mentions { source, concept: self.concepts.id(concept), count }).collect();
-        if found.is_empty() && self.papers.contains_key(paper) {
-            return;
-        }
-        let entries = self.papers.entry(paper.into()).or_default();
+        let entry = self.entry(paper);
         for m in found {
-            match entries.iter_mut().find(|e| e.source == m.source && e.concept == m.concept) {
-                Some(e) => e.count = e.count.max(m.count),
-                None => entries.push(m),
-            }
+            add_mention(&mut entry.mentions, m);
         }
+    }
+
+    /// Records what a lookup shows of `paper`: a title of it, the source whose listing lists
+    /// it, repositories (by name) it links. Each is kept once.
+    pub fn describe<'a>(&mut self, paper: &str, title: Option<&str>, listed_by: Option<&str>, repositories: impl IntoIterator<Item = &'a str>) {
+        let listing = listed_by.map(|source| self.sources.id(source));
+        let repositories: Vec<u32> = repositories.into_iter().map(|name| self.repositories.id(name)).collect();
+        let entry = self.entry(paper);
+        if let Some(title) = title.filter(|t| !entry.titles.iter().any(|known| **known == **t)) {
+            entry.titles.push(title.into());
+        }
+        add_new(&mut entry.listings, listing);
+        add_new(&mut entry.repositories, repositories);
+    }
+
+    /// The entry of `paper`, new if need be (its IRI is copied only then).
+    fn entry(&mut self, paper: &str) -> &mut Entry {
+        if !self.papers.contains_key(paper) {
+            self.papers.insert(paper.into(), Entry::default());
+        }
+        self.papers.get_mut(paper).expect("just inserted")
     }
 
     /// Moves what is known of paper `from` onto paper `to` (papers merged by title).
     pub fn merge(&mut self, from: &str, to: &str) {
         let Some(moved) = self.papers.remove(from) else { return };
-        let entries = self.papers.entry(to.into()).or_default();
-        for m in moved {
-            match entries.iter_mut().find(|e| e.source == m.source && e.concept == m.concept) {
-                Some(e) => e.count = e.count.max(m.count),
-                None => entries.push(m),
+        let entry = self.entry(to);
+        for m in moved.mentions {
+            add_mention(&mut entry.mentions, m);
+        }
+        for title in moved.titles {
+            if !entry.titles.contains(&title) {
+                entry.titles.push(title);
             }
         }
+        add_new(&mut entry.listings, moved.listings);
+        add_new(&mut entry.repositories, moved.repositories);
+    }
+
+    /// Titles of `paper` as written, in the order they were learnt.
+    pub fn titles(&self, paper: &str) -> &[Box<str>] {
+        self.papers.get(paper).map_or(&[], |entry| &entry.titles)
+    }
+
+    /// Fills in what a lookup shows of `top`: its least title, its listings (as `listings`
+    /// shows each source's) and the names of its repositories, each sorted.
+    fn show(&self, top: &mut TopPaper, listings: &HashMap<String, Vec<String>>) {
+        let Some(entry) = self.papers.get(top.paper.as_str()) else { return };
+        top.title = entry.titles.iter().min().map(|title| title.to_string()).unwrap_or_default();
+        top.listings = entry.listings.iter().flat_map(|&source| listings.get(&*self.sources.names[source as usize]).into_iter().flatten().cloned()).collect();
+        top.repositories = entry.repositories.iter().map(|&name| self.repositories.names[name as usize].to_string()).collect();
+        for shown in [&mut top.listings, &mut top.repositories] {
+            shown.sort_unstable();
+            shown.dedup();
+        }
+    }
+
+    /// Every paper with the titles it has.
+    pub fn papers_with_titles(&self) -> impl Iterator<Item = (&str, &[Box<str>])> {
+        self.papers.iter().filter(|(_, entry)| !entry.titles.is_empty()).map(|(paper, entry)| (&**paper, &*entry.titles))
     }
 
     /// Number of papers known.
@@ -166,7 +225,8 @@ impl PaperIndex {
 
     /// Rebuilds the index from the store itself: mentions from the stored provenance where
     /// there is some, else one per `schema:mentions` fact (a store built with `--provenance
-    /// none`); papers without an arXiv id from their `pg:titleKey`.
+    /// none`); titles, listings and repositories from the facts; papers without an arXiv id
+    /// from their `pg:titleKey`.
     pub fn from_store(store: &GraphStore) -> Result<Self, StoreError> {
         let mut index = PaperIndex::default();
         super::provenance::for_each_count(store, |paper, predicate, object, source, n| {
@@ -187,6 +247,22 @@ impl PaperIndex {
             let value = |i: usize| crate::query::plain_value(&row[i]);
             index.add(&value(0), "", [(value(1).as_str(), 1)]);
         }
+        let described = [
+            ("SELECT ?paper ?title WHERE { ?paper a schema:ScholarlyArticle ; dcterms:title ?title }", "paper titles"),
+            ("SELECT ?paper ?source WHERE { ?paper pg:listedIn ?listing . ?listing a pg:Listing ; dcterms:source ?source }", "paper listings"),
+            ("SELECT ?paper ?name WHERE { ?paper pg:hasCode ?repo . ?repo schema:name ?name }", "paper repositories"),
+        ];
+        for (kind, (sparql, name)) in described.into_iter().enumerate() {
+            for row in select(store, sparql, name)? {
+                let (paper, value) = (crate::query::plain_value(&row[0]), crate::query::plain_value(&row[1]));
+                let value = Some(value.as_str());
+                match kind {
+                    0 => index.describe(&paper, value, None, None),
+                    1 => index.describe(&paper, None, value, None),
+                    _ => index.describe(&paper, None, None, value),
+                }
+            }
+        }
         let orphans = select(store, "SELECT DISTINCT ?key WHERE { ?paper pg:titleKey ?key FILTER NOT EXISTS { ?paper dcterms:identifier ?id } }", "orphans")?;
         index.orphan_titles.extend(orphans.iter().map(|row| crate::query::plain_value(&row[0])));
         Ok(index)
@@ -195,7 +271,7 @@ impl PaperIndex {
     fn write(&self, path: &Path) -> io::Result<()> {
         let mut out = BufWriter::new(File::create(path)?);
         out.write_all(MAGIC)?;
-        for names in [&self.concepts.names, &self.sources.names] {
+        for names in [&self.concepts.names, &self.sources.names, &self.repositories.names] {
             write_u32(&mut out, names.len() as u32)?;
             for name in names {
                 write_str(&mut out, name)?;
@@ -206,12 +282,22 @@ impl PaperIndex {
             write_str(&mut out, title)?;
         }
         write_u32(&mut out, self.papers.len() as u32)?;
-        for (paper, entries) in &self.papers {
+        for (paper, entry) in &self.papers {
             write_str(&mut out, paper)?;
-            write_u32(&mut out, entries.len() as u32)?;
-            for m in entries {
+            write_u32(&mut out, entry.mentions.len() as u32)?;
+            for m in &entry.mentions {
                 for n in [m.source, m.concept, m.count] {
                     write_u32(&mut out, n)?;
+                }
+            }
+            write_u32(&mut out, entry.titles.len() as u32)?;
+            for title in &entry.titles {
+                write_str(&mut out, title)?;
+            }
+            for ids in [&entry.listings, &entry.repositories] {
+                write_u32(&mut out, ids.len() as u32)?;
+                for &id in ids {
+                    write_u32(&mut out, id)?;
                 }
             }
         }
@@ -226,7 +312,7 @@ impl PaperIndex {
             return Err(io::Error::new(io::ErrorKind::InvalidData, "not a papergraph paper index"));
         }
         let mut index = PaperIndex::default();
-        for interner in [&mut index.concepts, &mut index.sources] {
+        for interner in [&mut index.concepts, &mut index.sources, &mut index.repositories] {
             for _ in 0..read_u32(&mut input)? {
                 interner.id(&read_str(&mut input)?);
             }
@@ -234,23 +320,54 @@ impl PaperIndex {
         for _ in 0..read_u32(&mut input)? {
             index.orphan_titles.insert(read_str(&mut input)?);
         }
-        let (concepts, sources) = (index.concepts.names.len() as u32, index.sources.names.len() as u32);
+        let (concepts, sources, repositories) = (index.concepts.names.len() as u32, index.sources.names.len() as u32, index.repositories.names.len() as u32);
+        let out_of_range = || io::Error::new(io::ErrorKind::InvalidData, "index out of range");
         let papers = read_u32(&mut input)? as usize;
         index.papers.reserve(papers);
         for _ in 0..papers {
             let paper = read_str(&mut input)?;
+            let mut entry = Entry::default();
             let n = read_u32(&mut input)? as usize;
-            let mut entries = Vec::with_capacity(n.min(1 << 16));
+            entry.mentions.reserve(n.min(1 << 16));
             for _ in 0..n {
                 let m = Mentions { source: read_u32(&mut input)?, concept: read_u32(&mut input)?, count: read_u32(&mut input)? };
                 if m.source >= sources || m.concept >= concepts {
-                    return Err(io::Error::new(io::ErrorKind::InvalidData, "index out of range"));
+                    return Err(out_of_range());
                 }
-                entries.push(m);
+                entry.mentions.push(m);
             }
-            index.papers.insert(paper.into(), entries);
+            for _ in 0..read_u32(&mut input)? {
+                entry.titles.push(read_str(&mut input)?.into());
+            }
+            for (ids, bound) in [(&mut entry.listings, sources), (&mut entry.repositories, repositories)] {
+                for _ in 0..read_u32(&mut input)? {
+                    let id = read_u32(&mut input)?;
+                    if id >= bound {
+                        return Err(out_of_range());
+                    }
+                    ids.push(id);
+                }
+            }
+            index.papers.insert(paper.into(), entry);
         }
         Ok(index)
+    }
+}
+
+/// Counts `m` in `mentions`: reading the same source again keeps the larger count.
+fn add_mention(mentions: &mut Vec<Mentions>, m: Mentions) {
+    match mentions.iter_mut().find(|e| e.source == m.source && e.concept == m.concept) {
+        Some(e) => e.count = e.count.max(m.count),
+        None => mentions.push(m),
+    }
+}
+
+/// Adds those of `ids` that `known` lacks.
+fn add_new(known: &mut Vec<u32>, ids: impl IntoIterator<Item = u32>) {
+    for id in ids {
+        if !known.contains(&id) {
+            known.push(id);
+        }
     }
 }
 
@@ -407,9 +524,6 @@ impl Tally {
 /// Recomputes every statistic from `index` and the stored hierarchy, and replaces the
 /// statistics graph of `store` with them.
 pub fn update(store: &GraphStore, index: &PaperIndex) -> Result<(), StoreError> {
-    // The details of top and citing papers are random reads all over the store: on a cold cache
-    // (an append to a big store) they would wait on the disk block by block.
-    store.prefetch();
     let hierarchy = Hierarchy::of(store)?;
     // Ids: the index's concepts first (its entries keep their ids), then those only the
     // hierarchy knows, which papers can mention through narrower concepts.
@@ -425,10 +539,10 @@ pub fn update(store: &GraphStore, index: &PaperIndex) -> Result<(), StoreError> 
     // Per paper, reused: mentions per concept it names, then per concept at or above those.
     let mut direct: BTreeMap<u32, u64> = BTreeMap::new();
     let mut through: BTreeMap<u32, (u64, Vec<u32>)> = BTreeMap::new();
-    for (paper, entries) in &index.papers {
+    for (paper, entry) in &index.papers {
         direct.clear();
         through.clear();
-        for m in entries {
+        for m in &entry.mentions {
             *direct.entry(m.concept).or_default() += u64::from(m.count);
         }
         for (&concept, &count) in &direct {
@@ -485,15 +599,10 @@ pub fn update(store: &GraphStore, index: &PaperIndex) -> Result<(), StoreError> 
         };
         per_concept.push((id, stats));
     }
-    let shown: BTreeSet<&str> = per_concept.iter().flat_map(|(_, s)| s.top_papers.iter().map(|p| p.paper.as_str())).collect();
-    let details = paper_details(store, &shown)?;
+    let listings = listing_names(store)?;
     for (id, mut stats) in per_concept {
         for top in &mut stats.top_papers {
-            if let Some(found) = details.get(top.paper.as_str()) {
-                top.title.clone_from(&found.title);
-                top.listings.clone_from(&found.listings);
-                top.repositories.clone_from(&found.repositories);
-            }
+            index.show(top, &listings);
         }
         let concept = NamedNode::new_unchecked(names[id as usize].to_string());
         add(concept.as_ref(), PG_PAPER_COUNT, Literal::from(stats.paper_count as i64).into());
@@ -527,6 +636,8 @@ pub fn update(store: &GraphStore, index: &PaperIndex) -> Result<(), StoreError> 
 /// Per repository (`pg:hasCode` object), its citing papers and their concepts, from one scan of
 /// `pg:hasCode` and the index.
 fn repository_statistics(store: &GraphStore, index: &PaperIndex, labels: &ConceptLabels) -> Result<Vec<(NamedNode, RepoStatistics)>, StoreError> {
+    // Citing papers by repository: the store holds links of papers the index does not
+    // describe (a code link for a paper read nowhere).
     let mut citing: BTreeMap<NamedNode, BTreeSet<Box<str>>> = BTreeMap::new();
     for quad in store.quads(None, Some(PG_HAS_CODE), None, None) {
         let quad = quad?;
@@ -535,8 +646,6 @@ fn repository_statistics(store: &GraphStore, index: &PaperIndex, labels: &Concep
         }
     }
     let preferred: HashMap<&str, &str> = labels.iter().map(|(concept, pref, _)| (concept.as_str(), pref.as_str())).collect();
-    let shown: BTreeSet<&str> = citing.values().flat_map(|papers| papers.iter().take(REPO_PAPERS).map(|p| &**p)).collect();
-    let titles = titles_of(store, &shown)?;
     let mut all = Vec::with_capacity(citing.len());
     for (repo, papers) in citing {
         let mut concepts: HashMap<&str, u64> = HashMap::new();
@@ -545,7 +654,7 @@ fn repository_statistics(store: &GraphStore, index: &PaperIndex, labels: &Concep
                 .papers
                 .get(&**paper)
                 .into_iter()
-                .flatten()
+                .flat_map(|entry| &entry.mentions)
                 .filter_map(|m| preferred.get(&*index.concepts.names[m.concept as usize]).copied())
                 .collect();
             for label in mentioned {
@@ -556,36 +665,19 @@ fn repository_statistics(store: &GraphStore, index: &PaperIndex, labels: &Concep
         concepts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         concepts.truncate(REPO_CONCEPTS);
         let shown = papers.iter().take(REPO_PAPERS).map(|p| &**p);
-        let stats = RepoStatistics { paper_count: papers.len() as u64, papers: citing_papers(store, &repo, shown, &titles)?, concepts };
+        let stats = RepoStatistics { paper_count: papers.len() as u64, papers: citing_papers(store, &repo, shown, index)?, concepts };
         all.push((repo, stats));
     }
     Ok(all)
 }
 
-/// Every title of each of `papers`, by IRI; queried in batches.
-fn titles_of(store: &GraphStore, papers: &BTreeSet<&str>) -> Result<HashMap<String, Vec<String>>, StoreError> {
-    let mut titles: HashMap<String, Vec<String>> = HashMap::new();
-    let papers: Vec<&str> = papers.iter().copied().collect();
-    for batch in papers.chunks(DETAILS_BATCH) {
-        let values: String = batch.iter().filter_map(|p| NamedNode::new(*p).ok()).map(|p| format!("{p} ")).collect();
-        for row in select(store, &format!("SELECT DISTINCT ?paper ?title WHERE {{ VALUES ?paper {{ {values} }} ?paper dcterms:title ?title }}"), "statistics")? {
-            titles.entry(crate::query::plain_value(&row[0])).or_default().push(crate::query::plain_value(&row[1]));
-        }
-    }
-    Ok(titles)
-}
-
-/// `papers` under each of their `titles` with the text by which each cites `repo`, sorted by
-/// title.
-fn citing_papers<'a>(
-    store: &GraphStore,
-    repo: &NamedNode,
-    papers: impl Iterator<Item = &'a str>,
-    titles: &HashMap<String, Vec<String>>,
-) -> Result<Vec<CitingPaper>, StoreError> {
+/// `papers` under each of their titles (in `index`) with the text by which each cites `repo`,
+/// sorted by title.
+fn citing_papers<'a>(store: &GraphStore, repo: &NamedNode, papers: impl Iterator<Item = &'a str>, index: &PaperIndex) -> Result<Vec<CitingPaper>, StoreError> {
     let mut found = Vec::new();
     for paper in papers {
-        let (Some(titles), Ok(node)) = (titles.get(paper), NamedNode::new(paper)) else { continue };
+        let titles = index.titles(paper);
+        let (false, Ok(node)) = (titles.is_empty(), NamedNode::new(paper)) else { continue };
         let mut cited: Vec<(String, String, u64)> = super::provenance::occurrences_of(store, &node)?
             .into_iter()
             .filter(|o| o.predicate == PG_HAS_CODE.as_str() && o.object == repo.as_str())
@@ -596,7 +688,7 @@ fn citing_papers<'a>(
         for title in titles {
             found.extend(cited.iter().map(|(evidence, listing, line)| CitingPaper {
                 iri: paper.to_owned(),
-                title: title.clone(),
+                title: title.to_string(),
                 evidence: evidence.clone(),
                 listing: listing.clone(),
                 line: *line,
@@ -607,41 +699,21 @@ fn citing_papers<'a>(
     Ok(found)
 }
 
-/// Each paper's title, listings (with their dates) and repositories, by IRI; queried in batches.
-fn paper_details(store: &GraphStore, papers: &BTreeSet<&str>) -> Result<HashMap<String, TopPaper>, StoreError> {
-    let mut details: HashMap<String, TopPaper> = HashMap::new();
-    let papers: Vec<&str> = papers.iter().copied().collect();
-    for batch in papers.chunks(DETAILS_BATCH) {
-        let values: String = batch.iter().filter_map(|p| NamedNode::new(*p).ok()).map(|n| format!("{n} ")).collect();
-        let rows = select(
-            store,
-            &format!(
-                "SELECT DISTINCT ?paper ?kind ?value WHERE {{
-                   VALUES ?paper {{ {values} }}
-                   {{ ?paper dcterms:title ?value BIND(\"title\" AS ?kind) }}
-                   UNION {{ ?paper pg:listedIn ?l . ?l dcterms:source ?name OPTIONAL {{ ?l dcterms:date ?date }}
-                     BIND(IF(BOUND(?date), CONCAT(?name, \" (\", ?date, \")\"), ?name) AS ?value) BIND(\"listing\" AS ?kind) }}
-                   UNION {{ ?paper pg:hasCode/schema:name ?value BIND(\"repo\" AS ?kind) }}
-                 }} ORDER BY ?value"
-            ),
-            "statistics",
-        )?;
-        for row in rows {
-            let value = crate::query::plain_value(&row[2]);
-            let paper = details.entry(crate::query::plain_value(&row[0])).or_default();
-            match crate::query::plain_value(&row[1]).as_str() {
-                "title" if paper.title.is_empty() => paper.title = value,
-                "listing" => paper.listings.push(value),
-                "repo" => paper.repositories.push(value),
-                _ => {}
-            }
-        }
+/// Per source name, how its listing shows in a lookup: `name (date)`, or the bare name where
+/// the listing has no date (one entry per date the listing was stored with).
+fn listing_names(store: &GraphStore) -> Result<HashMap<String, Vec<String>>, StoreError> {
+    const LISTINGS: &str = "SELECT ?name ?date WHERE { ?listing a pg:Listing ; dcterms:source ?name OPTIONAL { ?listing dcterms:date ?date } }";
+    let mut shown: HashMap<String, Vec<String>> = HashMap::new();
+    for row in select(store, LISTINGS, "listings")? {
+        let name = crate::query::plain_value(&row[0]);
+        let label = match &row[1] {
+            Some(_) => format!("{name} ({})", crate::query::plain_value(&row[1])),
+            None => name.clone(),
+        };
+        shown.entry(name).or_default().push(label);
     }
-    Ok(details)
+    Ok(shown)
 }
-
-/// Papers whose details one query fetches.
-const DETAILS_BATCH: usize = 500;
 
 /// Every label of every concept: `(concept IRI, preferred label, label)`, the preferred label
 /// among them, by concept and label.

@@ -25,66 +25,57 @@ use std::io::{self, BufWriter, Read, Write};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
-use oxigraph::model::{NamedOrBlankNode, Term};
 use rustc_hash::FxHashMap;
 
 use super::statistics::PaperIndex;
 use super::{GraphStore, StoreError};
-use crate::rdf::vocab::PG_TITLE_KEY;
+use crate::rdf::iri::normalize_title;
 
 /// File name of the index in the store directory.
 pub(crate) const FILE: &str = "papergraph-titles.bin";
 const MAGIC: &[u8; 8] = b"PGTITL02";
 
-/// Writes the index of every `pg:titleKey` in `store` (atomically: a new file renamed over the
-/// old one). Does nothing for a SPARQL server.
-pub fn save(store: &GraphStore) -> Result<(), StoreError> {
+/// Writes the index of the title keys (`pg:titleKey`, the normalized titles) of the papers of
+/// `index` (atomically: a new file renamed over the old one). Papers are numbered by least
+/// title key, then IRI, so the same papers give the same file. Does nothing for a SPARQL
+/// server.
+pub fn save(store: &GraphStore, index: &PaperIndex) -> Result<(), StoreError> {
     if store.endpoint().is_some() {
         return Ok(());
     }
-    let mut numbers: FxHashMap<Box<str>, u32> = FxHashMap::default();
-    // Per paper number, its least title key.
-    let mut keys: Vec<Box<str>> = Vec::new();
-    let mut words: FxHashMap<Box<str>, Vec<u32>> = FxHashMap::default();
-    for quad in store.quads(None, Some(PG_TITLE_KEY), None, None) {
-        let quad = quad?;
-        let (NamedOrBlankNode::NamedNode(paper), Term::Literal(key)) = (&quad.subject, &quad.object) else { continue };
-        let next = u32::try_from(numbers.len()).expect("fewer than 2^32 papers");
-        let number = *numbers.entry(paper.as_str().into()).or_insert(next);
-        match keys.get_mut(number as usize) {
-            Some(least) if **least <= *key.value() => {}
-            Some(least) => *least = key.value().into(),
-            None => keys.push(key.value().into()),
-        }
-        for word in key.value().split(' ').filter(|w| !w.is_empty()) {
-            // Most words are already there: no key is allocated for them.
-            match words.get_mut(word) {
-                Some(list) => list.push(number),
-                None => drop(words.insert(word.into(), vec![number])),
-            }
-        }
-    }
-    let postings: BTreeMap<Box<str>, Vec<u32>> = words
-        .into_iter()
-        .map(|(word, mut list)| {
-            // A paper with two title keys (one per source) may add a number out of order.
-            list.sort_unstable();
-            list.dedup();
-            (word, list)
-        })
-        .collect();
-    let mut papers: Vec<(u32, Box<str>)> = numbers.into_iter().map(|(iri, n)| (n, iri)).collect();
-    papers.sort_unstable();
-    let papers: Vec<(Box<str>, Box<str>)> = papers.into_iter().zip(keys).map(|((_, iri), key)| (iri, key)).collect();
     let path = store.path.join(FILE);
     let err = |source| StoreError::Replace { path: path.clone(), source };
     let partial = path.with_extension("partial");
-    write(&partial, &papers, &postings).map_err(err)?;
+    write(&partial, index).map_err(err)?;
     std::fs::rename(&partial, &path).map_err(err)
 }
 
-/// Writes the index of `papers` (IRI and least title key, by paper number) and `postings`.
-fn write(path: &Path, papers: &[(Box<str>, Box<str>)], postings: &BTreeMap<Box<str>, Vec<u32>>) -> io::Result<()> {
+/// Writes the index of the titles of `index`'s papers at `path`.
+fn write(path: &Path, index: &PaperIndex) -> io::Result<()> {
+    // Per paper: its least title key, its IRI, all its keys.
+    let mut papers: Vec<(Box<str>, &str, Vec<String>)> = index
+        .papers_with_titles()
+        .map(|(iri, titles)| {
+            let mut keys: Vec<String> = titles.iter().map(|title| normalize_title(title)).collect();
+            keys.sort_unstable();
+            keys.dedup();
+            (keys[0].as_str().into(), iri, keys)
+        })
+        .collect();
+    papers.sort_unstable_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+    let mut words: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
+    for (number, (_, _, keys)) in papers.iter().enumerate() {
+        let number = u32::try_from(number).expect("fewer than 2^32 papers");
+        for word in keys.iter().flat_map(|key| key.split(' ')).filter(|w| !w.is_empty()) {
+            let list = words.entry(word).or_default();
+            // Numbers come in order; a word of two keys of one paper is listed once.
+            if list.last() != Some(&number) {
+                list.push(number);
+            }
+        }
+    }
+    let postings: BTreeMap<&str, Vec<u32>> = words.into_iter().collect();
+    let papers: Vec<(&str, &str)> = papers.iter().map(|(least, iri, _)| (*iri, &**least)).collect();
     let mut out = BufWriter::new(File::create(path)?);
     out.write_all(MAGIC)?;
     out.write_all(&u32::try_from(papers.len()).expect("fewer than 2^32 papers").to_le_bytes())?;
@@ -247,16 +238,14 @@ mod tests {
     use super::*;
     use crate::store::statistics::STALE_FILE;
 
+    /// An index of papers given as (IRI, title).
     fn index(titles: &[(&str, &str)]) -> (tempfile::TempDir, TitleIndex) {
         let dir = tempfile::tempdir().unwrap();
-        let papers: Vec<(Box<str>, Box<str>)> = titles.iter().map(|(iri, key)| (Box::from(*iri), Box::from(*key))).collect();
-        let mut postings: BTreeMap<Box<str>, Vec<u32>> = BTreeMap::new();
-        for (n, (_, key)) in titles.iter().enumerate() {
-            for word in key.split(' ') {
-                postings.entry(word.into()).or_default().push(n as u32);
-            }
+        let mut papers = PaperIndex::default();
+        for (iri, title) in titles {
+            papers.describe(iri, Some(title), None, None);
         }
-        write(&dir.path().join(FILE), &papers, &postings).unwrap();
+        write(&dir.path().join(FILE), &papers).unwrap();
         let index = TitleIndex::open(dir.path()).unwrap().unwrap();
         (dir, index)
     }
@@ -270,20 +259,31 @@ mod tests {
     #[test]
     fn finds_the_papers_holding_every_word() {
         let (_dir, index) = index(&[
-            ("p:vim", "vision mamba efficient visual representation learning"),
-            ("p:mamba", "mamba linear time sequence modeling"),
-            ("p:vit", "an image is worth 16x16 words"),
+            ("p:vim", "Vision Mamba: Efficient Visual Representation Learning"),
+            ("p:mamba", "Mamba: Linear-Time Sequence Modeling"),
+            ("p:vit", "An Image is Worth 16x16 Words"),
         ]);
         assert_eq!(iris(&index, index.papers_with(&["mamba"]).unwrap()), ["p:mamba", "p:vim"]);
         assert_eq!(iris(&index, index.papers_with(&["vision", "mamba"]).unwrap()), ["p:vim"]);
-        // With its title key, to order candidates by.
+        // With its title key, to order candidates by; papers are numbered in key order.
         let vit = index.papers_with(&["16x16"]).unwrap();
-        assert_eq!(vit, [IndexedPaper { key: "an image is worth 16x16 words".into(), number: 2 }]);
+        assert_eq!(vit, [IndexedPaper { key: "an image is worth 16x16 words".into(), number: 0 }]);
         assert_eq!(index.iri(&vit[0]).unwrap(), "p:vit");
         assert!(index.papers_with(&["mamba", "16x16"]).unwrap().is_empty());
         // Whole words only.
         assert!(index.papers_with(&["mamb"]).unwrap().is_empty());
         assert!(index.papers_with(&["zebra"]).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_paper_with_two_titles_is_found_by_either_and_ordered_by_the_least() {
+        let (_dir, index) = index(&[("p:a", "Zebra Attention"), ("p:a", "Attention for zebras"), ("p:b", "Mamba attention")]);
+        assert_eq!(iris(&index, index.papers_with(&["zebra"]).unwrap()), ["p:a"]);
+        assert_eq!(iris(&index, index.papers_with(&["zebras"]).unwrap()), ["p:a"]);
+        // Listed once under a word both titles hold.
+        let attention = index.papers_with(&["attention"]).unwrap();
+        assert_eq!(attention.len(), 2);
+        assert!(attention.contains(&IndexedPaper { key: "attention for zebras".into(), number: 0 }), "{attention:?}");
     }
 
     #[test]

@@ -98,6 +98,9 @@ fn shards_extracted_apart_union_into_the_graph_of_one_build() {
     assert!(from_build.len() > 20_000, "{}", from_build.len());
     assert_eq!(from_shards.len(), from_build.len());
     assert!(from_shards == from_build, "the shards' graph differs from the build's");
+    // The title-word index: the build's comes from what it read, finalize's from the store.
+    let title_index = |store: &Path| std::fs::read(store.join("papergraph-titles.bin")).unwrap();
+    assert!(title_index(&loaded_store) == title_index(&built_store), "the title indexes differ");
     assert_eq!(canned_answers(&loaded_store), canned_answers(&built_store));
     let concept = |store: &Path| stdout(&papergraph(store, &["concept", "KV cache", "--format", "json"]));
     assert_eq!(concept(&loaded_store), concept(&built_store));
