@@ -1461,7 +1461,11 @@ impl RocksDbStorageBulkLoader<'_> {
         }
         self.storage.db.insert_stt_files(&self.sst_files)?;
         for (_, file) in &self.sst_files {
-            remove_file(file)?;
+            // papergraph patch: RocksDB unlinks the files it moved in.
+            match remove_file(file) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e.into()),
+                _ => {}
+            }
         }
         self.sst_files.clear();
         Ok(())
