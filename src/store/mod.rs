@@ -119,7 +119,7 @@ impl GraphStore {
 
     /// Reads the store's table files into the page cache, in file order, on a background
     /// thread, before a scan of the whole store (a graph projection) or many random reads (the
-    /// statistics' paper details): on a cold cache these otherwise read the disk one random block at a time (measured on a 6 GB store: 13
+    /// recount of a store's paper index): on a cold cache these otherwise read the disk one random block at a time (measured on a 6 GB store: 13
     /// minutes for what a sequential read does in one; `posix_fadvise(WILLNEED)` brought in only
     /// a third of it). Done only when the files take less than half the memory available; a
     /// server's store is left alone.
