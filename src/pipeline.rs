@@ -215,7 +215,7 @@ pub fn build(
                             let mentioned = paper.concepts.iter().map(|&(concept, n)| (knowledge.taxonomy.concepts[concept].iri.as_str(), n));
                             index.add(iri, &source.name, mentioned);
                             let listed_by = (!paper.code_link).then_some(source.name.as_str());
-                            index.describe(iri, paper.title.as_deref(), listed_by, paper.repositories.iter().map(String::as_str));
+                            index.describe(iri, paper.title.as_deref(), listed_by, paper.repositories.iter().map(|(iri, name)| (iri.as_str(), name.as_str())));
                         }
                         if let Some(title) = &paper.title_key {
                             if !paper.identified || index.orphan_titles.contains(title) {
@@ -467,8 +467,8 @@ struct PaperRead {
     title_key: Option<String>,
     /// The title as written.
     title: Option<String>,
-    /// Full names of the repositories the record links the paper to.
-    repositories: Vec<String>,
+    /// The repositories the record links the paper to: IRI and full name.
+    repositories: Vec<(String, String)>,
 }
 
 /// Parses (where the reader left it to us), extracts and turns into quads a chunk of records,
@@ -489,7 +489,7 @@ fn chunk_quads(chunk: Vec<Pending>, extractor: &Extractor<'_>, provenance: Prove
                         *counts.entry(m.entry).or_default() += 1;
                     }
                     let repositories = facts.links.iter().filter_map(|link| match &link.target {
-                        LinkTarget::Repository(repo) => Some(repo.full_name()),
+                        LinkTarget::Repository(repo) => Some((rdf::iri::repository(repo).into_string(), repo.full_name())),
                         LinkTarget::Page(_) => None,
                     });
                     (Some(rdf::iri::paper(paper)), Some(paper.title.as_str()), paper.arxiv_id.is_some(), counts.into_iter().collect(), repositories.collect())
@@ -499,7 +499,7 @@ fn chunk_quads(chunk: Vec<Pending>, extractor: &Extractor<'_>, provenance: Prove
                     let named = link.arxiv_id.is_some() || link.title.is_some();
                     let iri = named.then(|| rdf::iri::paper_by(link.arxiv_id.as_deref(), link.title.as_deref().unwrap_or_default()));
                     let repository = match classify_url(&link.url) {
-                        Some(LinkTarget::Repository(repo)) => vec![repo.full_name()],
+                        Some(LinkTarget::Repository(repo)) => vec![(rdf::iri::repository(&repo).into_string(), repo.full_name())],
                         _ => Vec::new(),
                     };
                     (iri, link.title.as_deref(), link.arxiv_id.is_some(), Vec::new(), repository)

@@ -61,7 +61,7 @@ struct Entry {
     titles: Vec<Box<str>>,
     /// Sources (ids in [`PaperIndex::sources`]) whose listing lists it (`pg:listedIn`).
     listings: Vec<u32>,
-    /// Names (ids in [`PaperIndex::repositories`]) of the repositories it links (`pg:hasCode`).
+    /// The repositories it links (`pg:hasCode`; ids in [`PaperIndex::repositories`]).
     repositories: Vec<u32>,
 }
 
@@ -70,7 +70,10 @@ struct Entry {
 pub struct PaperIndex {
     concepts: Interner,
     sources: Interner,
+    /// Repository IRIs.
     repositories: Interner,
+    /// Per repository id, its names (`schema:name`: the `owner/name` each citing text wrote).
+    repository_names: Vec<Vec<Box<str>>>,
     /// By paper IRI.
     papers: FxHashMap<Box<str>, Entry>,
     /// Normalized titles of papers stored without an arXiv id and not merged into one with.
@@ -108,16 +111,29 @@ impl PaperIndex {
     }
 
     /// Records what a lookup shows of `paper`: a title of it, the source whose listing lists
-    /// it, repositories (by name) it links. Each is kept once.
-    pub fn describe<'a>(&mut self, paper: &str, title: Option<&str>, listed_by: Option<&str>, repositories: impl IntoIterator<Item = &'a str>) {
+    /// it, repositories it links (IRI and name). Each is kept once.
+    pub fn describe<'a>(&mut self, paper: &str, title: Option<&str>, listed_by: Option<&str>, repositories: impl IntoIterator<Item = (&'a str, &'a str)>) {
         let listing = listed_by.map(|source| self.sources.id(source));
-        let repositories: Vec<u32> = repositories.into_iter().map(|name| self.repositories.id(name)).collect();
+        let repositories: Vec<u32> = repositories.into_iter().map(|(iri, name)| self.repository(iri, name)).collect();
         let entry = self.entry(paper);
         if let Some(title) = title.filter(|t| !entry.titles.iter().any(|known| **known == **t)) {
             entry.titles.push(title.into());
         }
         add_new(&mut entry.listings, listing);
         add_new(&mut entry.repositories, repositories);
+    }
+
+    /// The id of the repository `iri`, which has `name` among its names.
+    fn repository(&mut self, iri: &str, name: &str) -> u32 {
+        let id = self.repositories.id(iri);
+        if self.repository_names.len() <= id as usize {
+            self.repository_names.resize_with(id as usize + 1, Vec::new);
+        }
+        let names = &mut self.repository_names[id as usize];
+        if !name.is_empty() && !names.iter().any(|known| **known == *name) {
+            names.push(name.into());
+        }
+        id
     }
 
     /// The entry of `paper`, new if need be (its IRI is copied only then).
@@ -155,11 +171,22 @@ impl PaperIndex {
         let Some(entry) = self.papers.get(top.paper.as_str()) else { return };
         top.title = entry.titles.iter().min().map(|title| title.to_string()).unwrap_or_default();
         top.listings = entry.listings.iter().flat_map(|&source| listings.get(&*self.sources.names[source as usize]).into_iter().flatten().cloned()).collect();
-        top.repositories = entry.repositories.iter().map(|&name| self.repositories.names[name as usize].to_string()).collect();
+        top.repositories = entry.repositories.iter().flat_map(|&repo| &self.repository_names[repo as usize]).map(|name| name.to_string()).collect();
         for shown in [&mut top.listings, &mut top.repositories] {
             shown.sort_unstable();
             shown.dedup();
         }
+    }
+
+    /// Per repository (IRI), the papers linking it, in IRI order.
+    fn citing_papers(&self) -> BTreeMap<&str, BTreeSet<&str>> {
+        let mut citing: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for (paper, entry) in &self.papers {
+            for &repo in &entry.repositories {
+                citing.entry(&self.repositories.names[repo as usize]).or_default().insert(paper);
+            }
+        }
+        citing
     }
 
     /// Every paper with the titles it has.
@@ -250,7 +277,6 @@ impl PaperIndex {
         let described = [
             ("SELECT ?paper ?title WHERE { ?paper a schema:ScholarlyArticle ; dcterms:title ?title }", "paper titles"),
             ("SELECT ?paper ?source WHERE { ?paper pg:listedIn ?listing . ?listing a pg:Listing ; dcterms:source ?source }", "paper listings"),
-            ("SELECT ?paper ?name WHERE { ?paper pg:hasCode ?repo . ?repo schema:name ?name }", "paper repositories"),
         ];
         for (kind, (sparql, name)) in described.into_iter().enumerate() {
             for row in select(store, sparql, name)? {
@@ -258,10 +284,14 @@ impl PaperIndex {
                 let value = Some(value.as_str());
                 match kind {
                     0 => index.describe(&paper, value, None, None),
-                    1 => index.describe(&paper, None, value, None),
-                    _ => index.describe(&paper, None, None, value),
+                    _ => index.describe(&paper, None, value, None),
                 }
             }
+        }
+        let links = "SELECT ?paper ?repo ?name WHERE { ?paper pg:hasCode ?repo OPTIONAL { ?repo schema:name ?name } }";
+        for row in select(store, links, "paper repositories")? {
+            let value = |i: usize| crate::query::plain_value(&row[i]);
+            index.describe(&value(0), None, None, [(value(1).as_str(), value(2).as_str())]);
         }
         let orphans = select(store, "SELECT DISTINCT ?key WHERE { ?paper pg:titleKey ?key FILTER NOT EXISTS { ?paper dcterms:identifier ?id } }", "orphans")?;
         index.orphan_titles.extend(orphans.iter().map(|row| crate::query::plain_value(&row[0])));
@@ -272,6 +302,12 @@ impl PaperIndex {
         let mut out = BufWriter::new(File::create(path)?);
         out.write_all(MAGIC)?;
         for names in [&self.concepts.names, &self.sources.names, &self.repositories.names] {
+            write_u32(&mut out, names.len() as u32)?;
+            for name in names {
+                write_str(&mut out, name)?;
+            }
+        }
+        for names in &self.repository_names {
             write_u32(&mut out, names.len() as u32)?;
             for name in names {
                 write_str(&mut out, name)?;
@@ -316,6 +352,10 @@ impl PaperIndex {
             for _ in 0..read_u32(&mut input)? {
                 interner.id(&read_str(&mut input)?);
             }
+        }
+        for _ in 0..index.repositories.names.len() {
+            let names = (0..read_u32(&mut input)?).map(|_| read_str(&mut input).map(Box::from)).collect::<io::Result<_>>()?;
+            index.repository_names.push(names);
         }
         for _ in 0..read_u32(&mut input)? {
             index.orphan_titles.insert(read_str(&mut input)?);
@@ -636,23 +676,16 @@ pub fn update(store: &GraphStore, index: &PaperIndex) -> Result<(), StoreError> 
 /// Per repository (`pg:hasCode` object), its citing papers and their concepts, from one scan of
 /// `pg:hasCode` and the index.
 fn repository_statistics(store: &GraphStore, index: &PaperIndex, labels: &ConceptLabels) -> Result<Vec<(NamedNode, RepoStatistics)>, StoreError> {
-    // Citing papers by repository: the store holds links of papers the index does not
-    // describe (a code link for a paper read nowhere).
-    let mut citing: BTreeMap<NamedNode, BTreeSet<Box<str>>> = BTreeMap::new();
-    for quad in store.quads(None, Some(PG_HAS_CODE), None, None) {
-        let quad = quad?;
-        if let (oxigraph::model::NamedOrBlankNode::NamedNode(paper), Term::NamedNode(repo)) = (quad.subject, quad.object) {
-            citing.entry(repo).or_default().insert(paper.into_string().into());
-        }
-    }
+    let citing = index.citing_papers();
     let preferred: HashMap<&str, &str> = labels.iter().map(|(concept, pref, _)| (concept.as_str(), pref.as_str())).collect();
     let mut all = Vec::with_capacity(citing.len());
     for (repo, papers) in citing {
+        let repo = NamedNode::new_unchecked(repo);
         let mut concepts: HashMap<&str, u64> = HashMap::new();
         for paper in &papers {
             let mentioned: BTreeSet<&str> = index
                 .papers
-                .get(&**paper)
+                .get(*paper)
                 .into_iter()
                 .flat_map(|entry| &entry.mentions)
                 .filter_map(|m| preferred.get(&*index.concepts.names[m.concept as usize]).copied())
@@ -664,7 +697,7 @@ fn repository_statistics(store: &GraphStore, index: &PaperIndex, labels: &Concep
         let mut concepts: Vec<(String, u64)> = concepts.into_iter().map(|(label, n)| (label.to_owned(), n)).collect();
         concepts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         concepts.truncate(REPO_CONCEPTS);
-        let shown = papers.iter().take(REPO_PAPERS).map(|p| &**p);
+        let shown = papers.iter().take(REPO_PAPERS).copied();
         let stats = RepoStatistics { paper_count: papers.len() as u64, papers: citing_papers(store, &repo, shown, index)?, concepts };
         all.push((repo, stats));
     }
@@ -793,4 +826,38 @@ pub fn repo_statistics(store: &GraphStore, repo: &str) -> Result<Option<RepoStat
     serde_json::from_str(value.value())
         .map(Some)
         .map_err(|e| StoreError::Statistics { path: store.path.clone(), message: format!("{} of {repo}: {e}", quad.predicate) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_index_keeps_what_lookups_show_through_merges_and_a_save() {
+        let mut index = PaperIndex::default();
+        index.describe("p:vim", Some("Vision Mamba"), Some("page.txt"), [("r:vim", "hustvl/Vim")]);
+        // Another source writes the repository's name in another case: one repository, two names.
+        index.describe("p:other", Some("Other"), Some("feed.json"), [("r:vim", "hustvl/vim")]);
+        index.describe("p:orphan", Some("Vision Mamba!"), Some("feed.json"), [("r:zoo", "a/zoo")]);
+        index.add("p:vim", "page.txt", [("c:mamba", 2)]);
+        index.merge("p:orphan", "p:vim");
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(TABLE_FILE);
+        index.write(&path).unwrap();
+        let read = PaperIndex::read(&path).unwrap();
+        for index in [&index, &read] {
+            let mut top = TopPaper { paper: "p:vim".into(), ..TopPaper::default() };
+            let listings = HashMap::from([("page.txt".to_owned(), vec!["page.txt (Mar 13)".to_owned()]), ("feed.json".to_owned(), vec!["feed.json".to_owned()])]);
+            index.show(&mut top, &listings);
+            assert_eq!(top.title, "Vision Mamba");
+            assert_eq!(top.listings, ["feed.json", "page.txt (Mar 13)"]);
+            assert_eq!(top.repositories, ["a/zoo", "hustvl/Vim", "hustvl/vim"]);
+            let citing = index.citing_papers();
+            assert_eq!(citing.keys().copied().collect::<Vec<_>>(), ["r:vim", "r:zoo"]);
+            assert_eq!(citing["r:vim"].iter().copied().collect::<Vec<_>>(), ["p:other", "p:vim"]);
+            assert!(index.papers.get("p:orphan").is_none());
+            assert_eq!(index.titles("p:vim"), [Box::from("Vision Mamba"), Box::from("Vision Mamba!")]);
+        }
+    }
 }
