@@ -345,7 +345,8 @@ impl PaperIndex {
         let mut magic = [0; 8];
         input.read_exact(&mut magic)?;
         if &magic != MAGIC {
-            return Err(io::Error::new(io::ErrorKind::InvalidData, "not a papergraph paper index"));
+            let what = if magic.starts_with(&MAGIC[..6]) { "a paper index in an older format" } else { "not a papergraph paper index" };
+            return Err(io::Error::new(io::ErrorKind::InvalidData, what));
         }
         let mut index = PaperIndex::default();
         for interner in [&mut index.concepts, &mut index.sources, &mut index.repositories] {
@@ -859,5 +860,8 @@ mod tests {
             assert!(index.papers.get("p:orphan").is_none());
             assert_eq!(index.titles("p:vim"), [Box::from("Vision Mamba"), Box::from("Vision Mamba!")]);
         }
+        // An index saved by an older papergraph is recounted from the store, with this reason.
+        std::fs::write(&path, b"PGPAPR01 without titles").unwrap();
+        assert_eq!(PaperIndex::read(&path).err().unwrap().to_string(), "a paper index in an older format");
     }
 }
