@@ -116,9 +116,7 @@ impl PaperIndex {
         let listing = listed_by.map(|source| self.sources.id(source));
         let repositories: Vec<u32> = repositories.into_iter().map(|(iri, name)| self.repository(iri, name)).collect();
         let entry = self.entry(paper);
-        if let Some(title) = title.filter(|t| !entry.titles.iter().any(|known| **known == **t)) {
-            entry.titles.push(title.into());
-        }
+        add_new(&mut entry.titles, title.map(Box::from));
         add_new(&mut entry.listings, listing);
         add_new(&mut entry.repositories, repositories);
     }
@@ -129,10 +127,7 @@ impl PaperIndex {
         if self.repository_names.len() <= id as usize {
             self.repository_names.resize_with(id as usize + 1, Vec::new);
         }
-        let names = &mut self.repository_names[id as usize];
-        if !name.is_empty() && !names.iter().any(|known| **known == *name) {
-            names.push(name.into());
-        }
+        add_new(&mut self.repository_names[id as usize], (!name.is_empty()).then(|| Box::from(name)));
         id
     }
 
@@ -151,11 +146,7 @@ impl PaperIndex {
         for m in moved.mentions {
             add_mention(&mut entry.mentions, m);
         }
-        for title in moved.titles {
-            if !entry.titles.contains(&title) {
-                entry.titles.push(title);
-            }
-        }
+        add_new(&mut entry.titles, moved.titles);
         add_new(&mut entry.listings, moved.listings);
         add_new(&mut entry.repositories, moved.repositories);
     }
@@ -179,7 +170,7 @@ impl PaperIndex {
     }
 
     /// Per repository (IRI), the papers linking it, in IRI order.
-    fn citing_papers(&self) -> BTreeMap<&str, BTreeSet<&str>> {
+    fn papers_by_repository(&self) -> BTreeMap<&str, BTreeSet<&str>> {
         let mut citing: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
         for (paper, entry) in &self.papers {
             for &repo in &entry.repositories {
@@ -274,19 +265,15 @@ impl PaperIndex {
             let value = |i: usize| crate::query::plain_value(&row[i]);
             index.add(&value(0), "", [(value(1).as_str(), 1)]);
         }
-        let described = [
-            ("SELECT ?paper ?title WHERE { ?paper a schema:ScholarlyArticle ; dcterms:title ?title }", "paper titles"),
-            ("SELECT ?paper ?source WHERE { ?paper pg:listedIn ?listing . ?listing a pg:Listing ; dcterms:source ?source }", "paper listings"),
-        ];
-        for (kind, (sparql, name)) in described.into_iter().enumerate() {
-            for row in select(store, sparql, name)? {
-                let (paper, value) = (crate::query::plain_value(&row[0]), crate::query::plain_value(&row[1]));
-                let value = Some(value.as_str());
-                match kind {
-                    0 => index.describe(&paper, value, None, None),
-                    _ => index.describe(&paper, None, value, None),
-                }
-            }
+        let titles = "SELECT ?paper ?title WHERE { ?paper a schema:ScholarlyArticle ; dcterms:title ?title }";
+        for row in select(store, titles, "paper titles")? {
+            let value = |i: usize| crate::query::plain_value(&row[i]);
+            index.describe(&value(0), Some(&value(1)), None, None);
+        }
+        let listings = "SELECT ?paper ?source WHERE { ?paper pg:listedIn ?listing . ?listing a pg:Listing ; dcterms:source ?source }";
+        for row in select(store, listings, "paper listings")? {
+            let value = |i: usize| crate::query::plain_value(&row[i]);
+            index.describe(&value(0), None, Some(&value(1)), None);
         }
         let links = "SELECT ?paper ?repo ?name WHERE { ?paper pg:hasCode ?repo OPTIONAL { ?repo schema:name ?name } }";
         for row in select(store, links, "paper repositories")? {
@@ -302,21 +289,12 @@ impl PaperIndex {
         let mut out = BufWriter::new(File::create(path)?);
         out.write_all(MAGIC)?;
         for names in [&self.concepts.names, &self.sources.names, &self.repositories.names] {
-            write_u32(&mut out, names.len() as u32)?;
-            for name in names {
-                write_str(&mut out, name)?;
-            }
+            write_strs(&mut out, names)?;
         }
         for names in &self.repository_names {
-            write_u32(&mut out, names.len() as u32)?;
-            for name in names {
-                write_str(&mut out, name)?;
-            }
+            write_strs(&mut out, names)?;
         }
-        write_u32(&mut out, self.orphan_titles.len() as u32)?;
-        for title in &self.orphan_titles {
-            write_str(&mut out, title)?;
-        }
+        write_strs(&mut out, &self.orphan_titles)?;
         write_u32(&mut out, self.papers.len() as u32)?;
         for (paper, entry) in &self.papers {
             write_str(&mut out, paper)?;
@@ -326,10 +304,7 @@ impl PaperIndex {
                     write_u32(&mut out, n)?;
                 }
             }
-            write_u32(&mut out, entry.titles.len() as u32)?;
-            for title in &entry.titles {
-                write_str(&mut out, title)?;
-            }
+            write_strs(&mut out, &entry.titles)?;
             for ids in [&entry.listings, &entry.repositories] {
                 write_u32(&mut out, ids.len() as u32)?;
                 for &id in ids {
@@ -350,17 +325,14 @@ impl PaperIndex {
         }
         let mut index = PaperIndex::default();
         for interner in [&mut index.concepts, &mut index.sources, &mut index.repositories] {
-            for _ in 0..read_u32(&mut input)? {
-                interner.id(&read_str(&mut input)?);
+            for name in read_strs::<Vec<String>, String>(&mut input)? {
+                interner.id(&name);
             }
         }
         for _ in 0..index.repositories.names.len() {
-            let names = (0..read_u32(&mut input)?).map(|_| read_str(&mut input).map(Box::from)).collect::<io::Result<_>>()?;
-            index.repository_names.push(names);
+            index.repository_names.push(read_strs(&mut input)?);
         }
-        for _ in 0..read_u32(&mut input)? {
-            index.orphan_titles.insert(read_str(&mut input)?);
-        }
+        index.orphan_titles = read_strs(&mut input)?;
         let (concepts, sources, repositories) = (index.concepts.names.len() as u32, index.sources.names.len() as u32, index.repositories.names.len() as u32);
         let out_of_range = || io::Error::new(io::ErrorKind::InvalidData, "index out of range");
         let papers = read_u32(&mut input)? as usize;
@@ -377,9 +349,7 @@ impl PaperIndex {
                 }
                 entry.mentions.push(m);
             }
-            for _ in 0..read_u32(&mut input)? {
-                entry.titles.push(read_str(&mut input)?.into());
-            }
+            entry.titles = read_strs(&mut input)?;
             for (ids, bound) in [(&mut entry.listings, sources), (&mut entry.repositories, repositories)] {
                 for _ in 0..read_u32(&mut input)? {
                     let id = read_u32(&mut input)?;
@@ -403,11 +373,11 @@ fn add_mention(mentions: &mut Vec<Mentions>, m: Mentions) {
     }
 }
 
-/// Adds those of `ids` that `known` lacks.
-fn add_new(known: &mut Vec<u32>, ids: impl IntoIterator<Item = u32>) {
-    for id in ids {
-        if !known.contains(&id) {
-            known.push(id);
+/// Adds those of `items` that `known` lacks.
+fn add_new<T: PartialEq>(known: &mut Vec<T>, items: impl IntoIterator<Item = T>) {
+    for item in items {
+        if !known.contains(&item) {
+            known.push(item);
         }
     }
 }
@@ -419,6 +389,25 @@ fn write_u32(out: &mut impl Write, n: u32) -> io::Result<()> {
 fn write_str(out: &mut impl Write, s: &str) -> io::Result<()> {
     write_u32(out, s.len() as u32)?;
     out.write_all(s.as_bytes())
+}
+
+/// A count, then each string.
+fn write_strs<'a, S: AsRef<str> + 'a, I>(out: &mut impl Write, strings: I) -> io::Result<()>
+where
+    I: IntoIterator<Item = &'a S>,
+    I::IntoIter: ExactSizeIterator,
+{
+    let strings = strings.into_iter();
+    write_u32(out, strings.len() as u32)?;
+    for s in strings {
+        write_str(out, s.as_ref())?;
+    }
+    Ok(())
+}
+
+/// What [`write_strs`] wrote.
+fn read_strs<C: FromIterator<T>, T: From<String>>(input: &mut impl Read) -> io::Result<C> {
+    (0..read_u32(input)?).map(|_| read_str(input).map(T::from)).collect()
 }
 
 fn read_u32(input: &mut impl Read) -> io::Result<u32> {
@@ -674,10 +663,10 @@ pub fn update(store: &GraphStore, index: &PaperIndex) -> Result<(), StoreError> 
     store.replace_graph(&NamedNode::new_unchecked(STATISTICS_GRAPH), quads)
 }
 
-/// Per repository (`pg:hasCode` object), its citing papers and their concepts, from one scan of
-/// `pg:hasCode` and the index.
+/// Per repository (`pg:hasCode` object), its citing papers and their concepts, from the index;
+/// the citing texts of the papers shown from their stored provenance.
 fn repository_statistics(store: &GraphStore, index: &PaperIndex, labels: &ConceptLabels) -> Result<Vec<(NamedNode, RepoStatistics)>, StoreError> {
-    let citing = index.citing_papers();
+    let citing = index.papers_by_repository();
     let preferred: HashMap<&str, &str> = labels.iter().map(|(concept, pref, _)| (concept.as_str(), pref.as_str())).collect();
     let mut all = Vec::with_capacity(citing.len());
     for (repo, papers) in citing {
@@ -854,7 +843,7 @@ mod tests {
             assert_eq!(top.title, "Vision Mamba");
             assert_eq!(top.listings, ["feed.json", "page.txt (Mar 13)"]);
             assert_eq!(top.repositories, ["a/zoo", "hustvl/Vim", "hustvl/vim"]);
-            let citing = index.citing_papers();
+            let citing = index.papers_by_repository();
             assert_eq!(citing.keys().copied().collect::<Vec<_>>(), ["r:vim", "r:zoo"]);
             assert_eq!(citing["r:vim"].iter().copied().collect::<Vec<_>>(), ["p:other", "p:vim"]);
             assert!(index.papers.get("p:orphan").is_none());

@@ -52,19 +52,19 @@ pub fn save(store: &GraphStore, index: &PaperIndex) -> Result<(), StoreError> {
 
 /// Writes the index of the titles of `index`'s papers at `path`.
 fn write(path: &Path, index: &PaperIndex) -> io::Result<()> {
-    // Per paper: its least title key, its IRI, all its keys.
-    let mut papers: Vec<(Box<str>, &str, Vec<String>)> = index
+    // Per paper: its IRI and its title keys, sorted (the least first).
+    let mut papers: Vec<(&str, Vec<String>)> = index
         .papers_with_titles()
         .map(|(iri, titles)| {
             let mut keys: Vec<String> = titles.iter().map(|title| normalize_title(title)).collect();
             keys.sort_unstable();
             keys.dedup();
-            (keys[0].as_str().into(), iri, keys)
+            (iri, keys)
         })
         .collect();
-    papers.sort_unstable_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+    papers.sort_unstable_by(|a, b| (&a.1[0], a.0).cmp(&(&b.1[0], b.0)));
     let mut words: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
-    for (number, (_, _, keys)) in papers.iter().enumerate() {
+    for (number, (_, keys)) in papers.iter().enumerate() {
         let number = u32::try_from(number).expect("fewer than 2^32 papers");
         for word in keys.iter().flat_map(|key| key.split(' ')).filter(|w| !w.is_empty()) {
             let list = words.entry(word).or_default();
@@ -75,7 +75,6 @@ fn write(path: &Path, index: &PaperIndex) -> io::Result<()> {
         }
     }
     let postings: BTreeMap<&str, Vec<u32>> = words.into_iter().collect();
-    let papers: Vec<(&str, &str)> = papers.iter().map(|(least, iri, _)| (*iri, &**least)).collect();
     let mut out = BufWriter::new(File::create(path)?);
     out.write_all(MAGIC)?;
     out.write_all(&u32::try_from(papers.len()).expect("fewer than 2^32 papers").to_le_bytes())?;
@@ -86,7 +85,7 @@ fn write(path: &Path, index: &PaperIndex) -> io::Result<()> {
         out.write_all(&number.to_le_bytes())?;
     }
     write_strings(&mut out, papers.iter().map(|(iri, _)| iri))?;
-    write_strings(&mut out, papers.iter().map(|(_, key)| key))?;
+    write_strings(&mut out, papers.iter().map(|(_, keys)| &keys[0]))?;
     out.into_inner().map_err(io::IntoInnerError::into_error)?.sync_all()
 }
 
