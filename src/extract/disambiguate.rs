@@ -31,6 +31,7 @@
 
 use std::sync::LazyLock;
 
+use aho_corasick::AhoCorasick;
 use regex::Regex;
 
 use super::labels::{Mention, CONFIDENCE_ACRONYM, CONFIDENCE_DERIVED};
@@ -60,8 +61,13 @@ pub struct Context {
     related: Vec<Vec<usize>>,
     /// Lower-cased labels that are English words with idiomatic uses (rule 3).
     idiom_labels: Vec<String>,
-    /// Per concept, words of other fields where its labels mean something else (rule 5).
-    other_sense_context: Vec<Vec<String>>,
+    /// Per concept: whether it has words of other fields where its labels mean something else
+    /// (rule 5).
+    has_other_sense: Vec<bool>,
+    /// Those words (lower-cased) of every concept, found in any ASCII case in one pass.
+    other_sense_words: AhoCorasick,
+    /// The concept of each of `other_sense_words`' patterns.
+    other_sense_owner: Vec<usize>,
 }
 
 impl Context {
@@ -117,12 +123,16 @@ impl Context {
                 found
             })
             .collect();
+        let (other_sense_owner, words): (Vec<usize>, Vec<&str>) =
+            taxonomy.concepts.iter().enumerate().flat_map(|(i, c)| c.other_sense_context.iter().map(move |w| (i, w.as_str()))).unzip();
         Context {
+            has_other_sense: taxonomy.concepts.iter().map(|c| !c.other_sense_context.is_empty()).collect(),
+            other_sense_words: AhoCorasick::builder().ascii_case_insensitive(true).build(words).expect("context words compile"),
+            other_sense_owner,
             related,
             subtree,
             needs_sense: taxonomy.concepts.iter().map(|c| c.needs_sense).collect(),
             unambiguous_acronym: taxonomy.concepts.iter().map(|c| c.unambiguous_acronym).collect(),
-            other_sense_context: taxonomy.concepts.iter().map(|c| c.other_sense_context.clone()).collect(),
             broader,
             narrower,
             idiom_labels: vec!["attention".into()],
@@ -210,32 +220,48 @@ impl Context {
     /// Rule 5: mentions of a concept whose other-field words the paper uses, without support
     /// from the concept's neighbourhood, are dropped.
     fn drop_other_senses(&self, mentions: Vec<Mention>, paper: &Paper) -> Vec<Mention> {
-        if mentions.iter().all(|m| self.other_sense_context[m.entry].is_empty()) {
+        if mentions.iter().all(|m| !self.has_other_sense[m.entry]) {
             return mentions;
         }
-        let text = format!("{}\n{}", paper.title, paper.abstract_text).to_lowercase();
         let mut concepts: Vec<usize> = mentions.iter().map(|m| m.entry).collect();
         concepts.sort_unstable();
         concepts.dedup();
-        // Each concept's context words are looked for once (sorted, as `concepts`).
-        let other_sense: Vec<usize> =
-            concepts.iter().copied().filter(|&c| self.other_sense_context[c].iter().any(|words| contains_words(&text, words))).collect();
+        let with_words = self.concepts_with_other_sense_words(paper);
+        let other_sense: Vec<usize> = concepts.iter().copied().filter(|c| with_words.binary_search(c).is_ok()).collect();
         let in_other_sense = |concept: usize| other_sense.binary_search(&concept).is_ok();
         let supported = |concept: usize| concepts.iter().any(|&o| o != concept && self.related(concept, o) && !in_other_sense(o));
         let dropped: Vec<usize> = other_sense.iter().copied().filter(|&c| !supported(c)).collect();
         mentions.into_iter().filter(|m| dropped.binary_search(&m.entry).is_err()).collect()
     }
-}
 
-/// `words` occurs in `text` from the start of a word (both lower-cased): `snake` also finds
-/// `snakes`, `horticultur` finds `horticulture` and `horticultural`.
-fn contains_words(text: &str, words: &str) -> bool {
-    text.match_indices(words).any(|(at, _)| text[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric()))
+    /// The concepts (sorted) one of whose other-sense words the title or abstract holds from
+    /// the start of a word (`snake` also finds `snakes`), in any case.
+    fn concepts_with_other_sense_words(&self, paper: &Paper) -> Vec<usize> {
+        let mut found = Vec::new();
+        let mut search = |text: &str| {
+            for m in self.other_sense_words.find_overlapping_iter(text) {
+                if text[..m.start()].chars().next_back().is_none_or(|c| !c.is_alphanumeric()) {
+                    found.push(self.other_sense_owner[m.pattern().as_usize()]);
+                }
+            }
+        };
+        if paper.title.is_ascii() && paper.abstract_text.is_ascii() {
+            search(&paper.title);
+            search(&paper.abstract_text);
+        } else {
+            // The words are lower-cased; so is a text whose case is more than ASCII's.
+            search(&format!("{}\n{}", paper.title, paper.abstract_text).to_lowercase());
+        }
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
 }
 
 /// One of the three words before the mention is an idiom verb (`received less attention`).
 fn follows_idiom_verb(paper: &Paper, mention: &Mention) -> bool {
-    let before: String = paper.text(mention.field).chars().take(mention.start).collect();
+    let text = paper.text(mention.field);
+    let before = text.char_indices().nth(mention.start).map_or(text, |(at, _)| &text[..at]);
     before.split_whitespace().rev().take(3).any(|word| IDIOM_VERB.is_match(word))
 }
 
@@ -297,6 +323,15 @@ mod tests {
             "The venom of the Eastern green mamba was profiled and antivenoms were tested.",
         );
         assert!(!snake.contains(&"mamba".to_owned()), "{snake:?}");
+        // In any case, in a text that is not ASCII too; only from the start of a word.
+        for abstract_text in ["SNAKE VENOMS of the green Mamba", "Snake venoms of the green Mamba, in Zürich", "Snakes: the venom of the Mamba, Ünsal"] {
+            let found = concepts_of("A study", abstract_text);
+            assert!(!found.contains(&"mamba".to_owned()), "{abstract_text}: {found:?}");
+        }
+        for abstract_text in ["The Mamba model is a rattlesnake of speed", "The Mamba model is a rattlesnake of speed (Zürich)"] {
+            let found = concepts_of("A study", abstract_text);
+            assert!(found.contains(&"mamba".to_owned()), "{abstract_text}: {found:?}");
+        }
         // The same words beside a neighbouring concept: the ML sense stays.
         let forecasting = concepts_of(
             "Load forecasting for the power grid",

@@ -61,12 +61,14 @@ pub fn find_proposals(paper: &Paper, definitions: &[Definition]) -> Vec<Proposal
         if verbs.is_empty() {
             continue;
         }
+        let ascii = text.is_ascii();
         for (start, sentence) in sentences(text) {
             // A proposal phrase has no `.`, `!` or `?`, so it lies within one sentence.
             if !verbs.iter().any(|&at| at >= start && at < start + sentence.len()) || !PROPOSAL_VERB.is_match(sentence) {
                 continue;
             }
-            let at = |byte: usize| text[..start + byte].chars().count();
+            // Character offset of a byte of the sentence (the same in ASCII text).
+            let at = |byte: usize| if ascii { start + byte } else { text[..start + byte].chars().count() };
             let sentence_chars = (at(0), at(sentence.len()));
             for d in definitions.iter().filter(|d| d.acronym.field == field && d.known_concept.is_none()) {
                 if d.acronym.start >= sentence_chars.0 && d.acronym.end <= sentence_chars.1 {

@@ -15,19 +15,28 @@ static ARXIV_ID: LazyLock<Regex> = LazyLock::new(|| {
 /// white space, so they never reach the graph (XML exports could not carry them).
 pub(crate) fn collapse_whitespace(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut push = |word: &str| {
-        if !word.is_empty() {
-            if !out.is_empty() {
-                out.push(' ');
-            }
-            out.push_str(word);
-        }
-    };
     if text.is_ascii() {
         // The same result, faster: ASCII white space and control characters are all <= ' '.
-        text.split(|c: char| c <= ' ' || c == '\x7f').for_each(&mut push);
-    } else {
-        text.split(|c: char| c.is_whitespace() || is_unusable(c)).for_each(&mut push);
+        let is_gap = |b: u8| b <= b' ' || b == 0x7f;
+        let bytes = text.as_bytes();
+        let mut at = 0;
+        while at < bytes.len() {
+            let start = at + bytes[at..].iter().position(|&b| !is_gap(b)).unwrap_or(bytes.len() - at);
+            at = start + bytes[start..].iter().position(|&b| is_gap(b)).unwrap_or(bytes.len() - start);
+            if start < at {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(&text[start..at]);
+            }
+        }
+        return out;
+    }
+    for word in text.split(|c: char| c.is_whitespace() || is_unusable(c)).filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
     }
     out
 }
@@ -227,6 +236,7 @@ mod tests {
     #[test]
     fn unusable_characters_separate_words_and_show_escaped_in_previews() {
         assert_eq!(collapse_whitespace("\u{1b}[1mKV\u{0}cache\u{7f} \u{85}x\u{fffe}"), "[1mKV cache x");
+        assert_eq!(collapse_whitespace("\u{1b}[1mKV\u{0}cache\u{7f}\r\n x\u{1f}"), "[1mKV cache x", "the same in ASCII text");
         assert_eq!(collapse_whitespace("Caf\u{e9}\u{1}\u{9f}au lait \u{ffff}"), "Caf\u{e9} au lait");
         assert_eq!(collapse_whitespace("\u{202b}\u{5e9}\u{5dc}\u{5d5}\u{5dd}\u{202c} \u{1f600}"), "\u{202b}\u{5e9}\u{5dc}\u{5d5}\u{5dd}\u{202c} \u{1f600}", "RTL marks and emoji are text");
         assert_eq!(preview(&"\u{0}".repeat(4096)), "\\u{0}×4096");

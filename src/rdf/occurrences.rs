@@ -38,7 +38,7 @@ pub struct Entry<'a> {
 /// `[confidence, line, field, start, end, text]`.
 type Stored<T> = (f64, usize, T, usize, usize, T);
 
-/// The literal: written with `T = &str` and `F = String` (compacted IRIs), read with `String`.
+/// The literal: written with `T = &str` and `F = Compact` (compacted IRIs), read with `String`.
 #[derive(Serialize, Deserialize)]
 struct Record<T, F = T> {
     source: T,
@@ -48,7 +48,7 @@ struct Record<T, F = T> {
 /// The literal's JSON for the occurrences one source (`source`: a listing's file name) gave a
 /// paper. Occurrences of the same fact and extractor are grouped, in order of first appearance.
 pub fn to_json<'a>(source: &str, entries: impl IntoIterator<Item = Entry<'a>>) -> String {
-    let mut facts: Vec<(String, String, &str, Vec<Stored<&str>>)> = Vec::new();
+    let mut facts: Vec<(Compact<'_>, Compact<'_>, &str, Vec<Stored<&str>>)> = Vec::new();
     let mut keys: Vec<(&str, &str, &str)> = Vec::new();
     for e in entries {
         let stored = (e.confidence, e.line, e.field.map_or("", Field::as_str), e.start, e.end, e.text);
@@ -57,7 +57,7 @@ pub fn to_json<'a>(source: &str, entries: impl IntoIterator<Item = Entry<'a>>) -
             Some(i) => facts[i].3.push(stored),
             None => {
                 keys.push(key);
-                facts.push((compact(e.predicate), compact(e.object), e.extractor, vec![stored]));
+                facts.push((Compact(e.predicate), Compact(e.object), e.extractor, vec![stored]));
             }
         }
     }
@@ -106,11 +106,27 @@ pub fn parse(json: &str) -> Result<Vec<Occurrence>, serde_json::Error> {
 }
 
 /// `https://w3id.org/papergraph/concept/kv-cache` → `concept:kv-cache`.
-fn compact(iri: &str) -> String {
-    PREFIXES
-        .iter()
-        .find_map(|(prefix, namespace)| iri.strip_prefix(namespace).filter(|local| !local.is_empty()).map(|local| format!("{prefix}:{local}")))
-        .unwrap_or_else(|| iri.to_owned())
+struct Compact<'a>(&'a str);
+
+impl std::fmt::Display for Compact<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let iri = self.0;
+        match PREFIXES.iter().find_map(|(prefix, namespace)| iri.strip_prefix(namespace).filter(|local| !local.is_empty()).map(|local| (prefix, local))) {
+            Some((prefix, local)) => {
+                f.write_str(prefix)?;
+                f.write_str(":")?;
+                f.write_str(local)
+            }
+            None => f.write_str(iri),
+        }
+    }
+}
+
+/// Written as a JSON string without building it first.
+impl Serialize for Compact<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }
 
 /// The inverse of [`compact`]; other IRIs are returned as they are.
