@@ -7,7 +7,7 @@ use regex::Regex;
 /// New-style (`2403.01234`) or old-style (`math/0406594`, `math.AG/0406594`) arXiv id, with an
 /// optional version.
 static ARXIV_ID: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(\d{4}\.\d{4,5}|[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$").unwrap()
+    Regex::new(r"^([0-9]{4}\.[0-9]{4,5}|[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/[0-9]{7})(?:v[0-9]+)?$").unwrap()
 });
 
 /// Joins the words of `text` with single spaces: no line breaks, tabs or leading and trailing
