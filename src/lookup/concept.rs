@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::{rows, value_of};
 use crate::query::QueryError;
 use crate::rdf::vocab::CONCEPT;
-use crate::store::statistics;
+use crate::store::statistics::{self, CONCEPT_METHODS};
 use crate::store::GraphStore;
 
 /// A concept with its preferred label.
@@ -213,15 +213,19 @@ pub fn concept_report(store: &GraphStore, concept: &Named) -> Result<ConceptRepo
         stats.cooccurring.iter().map(|(iri, papers)| Cooccurrence { iri: iri.clone(), label: label(iri), papers: *papers }).collect();
     cooccurring.sort_by(|a, b| b.papers.cmp(&a.papers).then_with(|| a.label.cmp(&b.label)));
 
-    let methods = query(&format!(
-        "SELECT DISTINCT ?m ?name ?long ?concept WHERE {{
-           ?c skos:broader* ?concept . ?m dcterms:subject ?c ; a pg:Method ; schema:name ?name .
-           OPTIONAL {{ ?m schema:alternateName ?long }}
-         }} ORDER BY ?name (STR(?m)) ?long LIMIT {METHODS_SHOWN}"
-    ))?
-    .iter()
-    .map(|row| MethodRef { iri: value_of(&row[0]), name: value_of(&row[1]), long_name: row[2].as_ref().map(|_| value_of(&row[2])) })
-    .collect();
+    let methods = match stats.methods {
+        Some(methods) => methods.into_iter().map(|m| MethodRef { iri: m.iri, name: m.name, long_name: m.long_name }).collect(),
+        // Statistics written before papergraph counted methods: joined at query time.
+        None => query(&format!(
+            "SELECT DISTINCT ?m ?name ?long ?concept WHERE {{
+               ?c skos:broader* ?concept . ?m dcterms:subject ?c ; a pg:Method ; schema:name ?name .
+               OPTIONAL {{ ?m schema:alternateName ?long }}
+             }} ORDER BY ?name (STR(?m)) ?long LIMIT {CONCEPT_METHODS}"
+        ))?
+        .iter()
+        .map(|row| MethodRef { iri: value_of(&row[0]), name: value_of(&row[1]), long_name: row[2].as_ref().map(|_| value_of(&row[2])) })
+        .collect(),
+    };
 
     Ok(ConceptReport {
         iri: concept.iri.clone(),
@@ -237,9 +241,6 @@ pub fn concept_report(store: &GraphStore, concept: &Named) -> Result<ConceptRepo
         methods,
     })
 }
-
-/// Methods listed in a concept report, by name.
-const METHODS_SHOWN: usize = 100;
 
 fn sorted(mut values: Vec<String>) -> Vec<String> {
     values.sort();

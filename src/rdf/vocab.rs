@@ -172,6 +172,9 @@ terms! {
     PG_TOP_PAPERS = "https://w3id.org/papergraph/vocab#topPapers";
     /// Concept → co-occurring concepts, `rdf:JSON` `[[concept, papers]]` (statistics graph).
     PG_COOCCURRENCE = "https://w3id.org/papergraph/vocab#cooccurrence";
+    /// Concept → the first methods by name about it or a narrower concept, `rdf:JSON`
+    /// `[{name, iri, long_name}]` (statistics graph; every concept has one, maybe `[]`).
+    PG_CONCEPT_METHODS = "https://w3id.org/papergraph/vocab#conceptMethods";
     /// Repository → what its lookup shows (`rdf:JSON`): how many papers cite it, the first of
     /// them by IRI, and the concepts they mention with how many of them do.
     PG_REPOSITORY_STATISTICS = "https://w3id.org/papergraph/vocab#repositoryStatistics";

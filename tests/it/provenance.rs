@@ -161,9 +161,12 @@ fn concept_lookups_after_append_equal_a_build_of_everything() {
     let after = report(&grown, "KV cache");
     assert!(after["paper_count"].as_u64() > before["paper_count"].as_u64(), "the second page adds KV-cache papers");
     let mamba = report(&grown, "mamba");
-    for name in ["KV cache", "mamba", "large language model", "segment anything", "memory", "mixture of experts", "attention"] {
+    let names = ["KV cache", "mamba", "large language model", "segment anything", "memory", "mixture of experts", "attention"];
+    for name in names {
         assert_eq!(report(&grown, name), report(&whole, name), "{name}");
     }
+    let methods = |store: &GraphStore| names.iter().map(|name| report(store, name)["methods"].as_array().unwrap().len()).sum::<usize>();
+    assert!(methods(&grown) > 0, "the reports compared list methods");
     // Appending a page again changes nothing; the saved table and a recount from the store agree.
     build(&[listing(1)], &grown, Provenance::Compact);
     assert_eq!(report(&grown, "KV cache"), after);
@@ -209,6 +212,39 @@ fn statistics_agree_with_counting_at_query_time() {
     assert_eq!(wrong, 0);
     let pairs = count(&store, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH pgid:statistics { ?pair a pg:ConceptPair } }");
     assert!(pairs > 50, "{pairs} pairs");
+
+    // Every concept lists the methods a join through skos:broader* finds, in the same order.
+    let Answer::Solutions { rows, .. } =
+        query::run(&store, "SELECT ?concept ?stored WHERE { ?concept a skos:Concept GRAPH pgid:statistics { ?concept pg:conceptMethods ?stored } }", "t").unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(rows.len() as u64, count(&store, "SELECT (COUNT(*) AS ?n) WHERE { ?c a skos:Concept }"), "every concept has its list");
+    let (mut listing, mut through_narrower) = (0, 0);
+    for row in &rows {
+        let stored: Vec<serde_json::Value> = serde_json::from_str(&query::plain_value(&row[1])).unwrap();
+        let stored: Vec<(String, String, Option<String>)> = stored
+            .iter()
+            .map(|m| (m["iri"].as_str().unwrap().to_owned(), m["name"].as_str().unwrap().to_owned(), m["long_name"].as_str().map(str::to_owned)))
+            .collect();
+        let joined: Vec<(String, String, Option<String>)> = query::select(
+            &store,
+            "SELECT DISTINCT ?m ?name ?long ?concept WHERE { ?c skos:broader* ?concept . ?m dcterms:subject ?c ; a pg:Method ; schema:name ?name
+               OPTIONAL { ?m schema:alternateName ?long } } ORDER BY ?name (STR(?m)) ?long LIMIT 100",
+            "t",
+            &[(oxigraph::model::Variable::new_unchecked("concept"), row[0].clone().unwrap())],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (query::plain_value(&r[0]), query::plain_value(&r[1]), r[2].as_ref().map(|_| query::plain_value(&r[2]))))
+        .collect();
+        assert_eq!(stored, joined, "{:?}", row[0]);
+        listing += usize::from(!stored.is_empty());
+        let concept = row[0].clone().unwrap();
+        let own = count(&store, &format!("SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE {{ ?m dcterms:subject {concept} }}"));
+        through_narrower += usize::from(stored.len() as u64 > own);
+    }
+    assert!(listing > 10 && through_narrower > 3, "{listing} concepts list methods, {through_narrower} through narrower ones");
 }
 
 /// Every concept, paper and repository lookup on the bundled data, as a digest of its JSON,
