@@ -61,12 +61,10 @@ pub struct Context {
     related: Vec<Vec<usize>>,
     /// Lower-cased labels that are English words with idiomatic uses (rule 3).
     idiom_labels: Vec<String>,
-    /// Per concept: whether it has words of other fields where its labels mean something else
-    /// (rule 5).
-    has_other_sense: Vec<bool>,
-    /// Those words (lower-cased) of every concept, found in any ASCII case in one pass.
+    /// Words of other fields where a concept's labels mean something else (rule 5), lower-cased,
+    /// of every concept, found in any ASCII case in one pass.
     other_sense_words: AhoCorasick,
-    /// The concept of each of `other_sense_words`' patterns.
+    /// The concept of each of `other_sense_words`' patterns (ascending).
     other_sense_owner: Vec<usize>,
 }
 
@@ -126,7 +124,6 @@ impl Context {
         let (other_sense_owner, words): (Vec<usize>, Vec<&str>) =
             taxonomy.concepts.iter().enumerate().flat_map(|(i, c)| c.other_sense_context.iter().map(move |w| (i, w.as_str()))).unzip();
         Context {
-            has_other_sense: taxonomy.concepts.iter().map(|c| !c.other_sense_context.is_empty()).collect(),
             other_sense_words: AhoCorasick::builder().ascii_case_insensitive(true).build(words).expect("context words compile"),
             other_sense_owner,
             related,
@@ -220,7 +217,7 @@ impl Context {
     /// Rule 5: mentions of a concept whose other-field words the paper uses, without support
     /// from the concept's neighbourhood, are dropped.
     fn drop_other_senses(&self, mentions: Vec<Mention>, paper: &Paper) -> Vec<Mention> {
-        if mentions.iter().all(|m| !self.has_other_sense[m.entry]) {
+        if mentions.iter().all(|m| self.other_sense_owner.binary_search(&m.entry).is_err()) {
             return mentions;
         }
         let mut concepts: Vec<usize> = mentions.iter().map(|m| m.entry).collect();

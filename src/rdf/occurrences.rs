@@ -129,7 +129,7 @@ impl Serialize for Compact<'_> {
     }
 }
 
-/// The inverse of [`compact`]; other IRIs are returned as they are.
+/// The inverse of [`Compact`]; other IRIs are returned as they are.
 fn expand(name: &str) -> String {
     name.split_once(':')
         .and_then(|(prefix, local)| PREFIXES.iter().find(|(p, _)| *p == prefix).map(|(_, namespace)| format!("{namespace}{local}")))

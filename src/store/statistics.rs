@@ -716,12 +716,13 @@ fn concept_methods(store: &GraphStore, hierarchy: &Hierarchy) -> Result<HashMap<
     let mut least: HashMap<&str, BinaryHeap<ConceptMethod>> = HashMap::new();
     for row in rows {
         let row = row?;
-        let text = |i: usize| row[i].as_ref().map(|term| crate::query::plain_value(&Some(term.clone())));
+        let text = |i: usize| row[i].as_ref().map(|_| crate::query::plain_value(&row[i]));
         let (Some(iri), Some(name), Some(Term::NamedNode(subject))) = (text(0), text(1), &row[3]) else { continue };
+        // Only concepts of the hierarchy get a list (see `update`).
+        let Some(above) = hierarchy.at_or_above.get(subject.as_str()) else { continue };
         let method = ConceptMethod { name, iri, long_name: text(2) };
-        for concept in hierarchy.at_or_above(subject.as_str()) {
-            let Some(concept) = hierarchy.at_or_above.get_key_value(concept).map(|(key, _)| key.as_str()) else { continue };
-            let heap = least.entry(concept).or_default();
+        for concept in above {
+            let heap = least.entry(concept.as_str()).or_default();
             let full = heap.len() >= CONCEPT_METHODS;
             if (full && heap.peek().is_some_and(|last| *last <= method)) || heap.iter().any(|m| *m == method) {
                 continue;
