@@ -298,6 +298,7 @@ fn finish(store: &GraphStore, mut index: PaperIndex, titles: &BTreeSet<String>) 
         titles::save(store, &index)?;
         index.save(store)?;
     }
+    store.wait_for_compaction()?;
     Ok(Finished {
         papers: store.count_of_type(crate::rdf::vocab::SCHEMA_SCHOLARLY_ARTICLE)?,
         papers_merged: merges.merged.len(),

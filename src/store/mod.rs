@@ -187,6 +187,17 @@ impl GraphStore {
         store.flush().map_err(|source| self.storage_error(source))
     }
 
+    /// Waits until RocksDB has merged what bulk loads ingested (overlapping files, one per
+    /// loader batch, merged in the background): the store is then left as every later open
+    /// reads it, instead of each read searching every ingested file until some read-write
+    /// open finishes the merge. Nothing to do on a server.
+    pub fn wait_for_compaction(&self) -> Result<(), StoreError> {
+        match &self.backend {
+            Backend::Local(store) => store.wait_for_compaction().map_err(|source| self.storage_error(source)),
+            Backend::Remote(_) => Ok(()),
+        }
+    }
+
     /// A bulk loader with bounded memory. Nothing it loads is visible (or lost) until `commit`.
     pub fn bulk_loader(&self) -> Result<BulkLoader<'_>, StoreError> {
         Ok(self.local("bulk loading")?.bulk_loader().with_max_memory_size_in_megabytes(BULK_LOAD_MEMORY_MB))

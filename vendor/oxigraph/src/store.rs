@@ -1036,6 +1036,14 @@ impl Store {
         self.storage.compact()
     }
 
+    /// papergraph patch: waits until RocksDB's background compactions are done, so the store
+    /// is left as later opens read it (a bulk load ingests overlapping files that RocksDB
+    /// merges in the background; closing the store interrupts that work).
+    #[cfg(all(not(target_family = "wasm"), feature = "rocksdb"))]
+    pub fn wait_for_compaction(&self) -> Result<(), StorageError> {
+        self.storage.wait_for_compaction()
+    }
+
     /// Creates database backup into the `target_directory`.
     ///
     /// After its creation, the backup is usable using [`Store::open`]

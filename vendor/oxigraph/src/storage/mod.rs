@@ -161,6 +161,16 @@ impl Storage {
         }
     }
 
+    /// papergraph patch: see `Store::wait_for_compaction`.
+    #[cfg(all(not(target_family = "wasm"), feature = "rocksdb"))]
+    pub fn wait_for_compaction(&self) -> Result<(), StorageError> {
+        match &self.kind {
+            #[cfg(all(not(target_family = "wasm"), feature = "rocksdb"))]
+            StorageKind::RocksDb(storage) => storage.wait_for_compaction(),
+            StorageKind::Memory(_) => Ok(()),
+        }
+    }
+
     #[cfg(all(not(target_family = "wasm"), feature = "rocksdb"))]
     pub fn backup(&self, target_directory: &Path) -> Result<(), StorageError> {
         match &self.kind {

@@ -67,6 +67,7 @@ struct RwDbHandler {
     write_options: *mut rocksdb_writeoptions_t,
     flush_options: *mut rocksdb_flushoptions_t,
     env_options: *mut rocksdb_envoptions_t,
+    uncompressed_sst_options: *mut rocksdb_options_t,
     ingest_external_file_options: *mut rocksdb_ingestexternalfileoptions_t,
     compaction_options: *mut rocksdb_compactoptions_t,
     block_based_table_options: *mut rocksdb_block_based_table_options_t,
@@ -94,6 +95,7 @@ impl Drop for RwDbHandler {
             rocksdb_writeoptions_destroy(self.write_options);
             rocksdb_flushoptions_destroy(self.flush_options);
             rocksdb_envoptions_destroy(self.env_options);
+            rocksdb_options_destroy(self.uncompressed_sst_options);
             rocksdb_ingestexternalfileoptions_destroy(self.ingest_external_file_options);
             rocksdb_compactoptions_destroy(self.compaction_options);
             rocksdb_options_destroy(self.options);
@@ -223,6 +225,18 @@ impl Db {
                 "rocksdb_envoptions_create returned null"
             );
 
+            // papergraph patch: options for table files written uncompressed (a table file
+            // writer takes the compression of the last level).
+            let uncompressed_sst_options = rocksdb_options_create_copy(options);
+            assert!(
+                !uncompressed_sst_options.is_null(),
+                "rocksdb_options_create_copy returned null"
+            );
+            rocksdb_options_set_bottommost_compression(
+                uncompressed_sst_options,
+                rocksdb_no_compression.try_into().unwrap(),
+            );
+
             let ingest_external_file_options = rocksdb_ingestexternalfileoptions_create();
             assert!(
                 !ingest_external_file_options.is_null(),
@@ -247,6 +261,7 @@ impl Db {
                     write_options,
                     flush_options,
                     env_options,
+                    uncompressed_sst_options,
                     ingest_external_file_options,
                     compaction_options,
                     block_based_table_options,
@@ -601,6 +616,24 @@ impl Db {
         Ok(())
     }
 
+    /// papergraph patch: waits for the background compactions (none on a read-only store).
+    pub fn wait_for_compaction(&self) -> Result<(), StorageError> {
+        let DbKind::ReadWrite(db) = &self.inner else {
+            return Ok(());
+        };
+        unsafe {
+            let options = rocksdb_wait_for_compact_options_create();
+            assert!(
+                !options.is_null(),
+                "rocksdb_wait_for_compact_options_create returned null"
+            );
+            let result = ffi_result!(rocksdb_wait_for_compact(db.db, options));
+            rocksdb_wait_for_compact_options_destroy(options);
+            result?;
+        }
+        Ok(())
+    }
+
     pub fn compact(&self, column_family: &ColumnFamily) -> Result<(), StorageError> {
         let DbKind::ReadWrite(db) = &self.inner else {
             return Err(StorageError::Other(
@@ -621,7 +654,8 @@ impl Db {
         Ok(())
     }
 
-    pub fn new_sst_file(&self) -> Result<SstFileWriter, StorageError> {
+    /// A table file writer, compressed as the last level (papergraph patch: or not at all).
+    pub fn new_sst_file(&self, compressed: bool) -> Result<SstFileWriter, StorageError> {
         let DbKind::ReadWrite(db) = &self.inner else {
             return Err(StorageError::Other(
                 "SST creation is only possible on read-write instances".into(),
@@ -629,7 +663,12 @@ impl Db {
         };
         let path = db.path.join(format!("bulk-{}.sst", random::<u128>()));
         unsafe {
-            let writer = rocksdb_sstfilewriter_create(db.env_options, db.options);
+            let options = if compressed {
+                db.options
+            } else {
+                db.uncompressed_sst_options
+            };
+            let writer = rocksdb_sstfilewriter_create(db.env_options, options);
             ffi_result!(rocksdb_sstfilewriter_open(
                 writer,
                 path_to_cstring(&path)?.as_ptr()
