@@ -256,15 +256,26 @@ pub struct Prepared<'t> {
 
 impl<'t> Prepared<'t> {
     pub fn new(field: Field, text: &'t str) -> Self {
-        let mut word_starts = Vec::new();
-        let mut previous_alphanumeric = false;
-        for (at, c) in text.char_indices() {
-            if !previous_alphanumeric {
-                word_starts.push(at);
-            }
-            previous_alphanumeric = c.is_alphanumeric();
-        }
+        let word_starts = if text.is_ascii() {
+            // The same positions, without decoding characters.
+            word_starts(text.len(), text.bytes().map(|b| b.is_ascii_alphanumeric()).enumerate())
+        } else {
+            word_starts(text.len(), text.char_indices().map(|(at, c)| (at, c.is_alphanumeric())))
+        };
         Prepared { field, text, folded: fold(text), word_starts }
+    }
+
+    pub fn field(&self) -> Field {
+        self.field
+    }
+
+    pub fn text(&self) -> &'t str {
+        self.text
+    }
+
+    /// The text with ASCII letters in lower case and `-` / `_` as spaces, byte for byte.
+    pub fn folded(&self) -> &str {
+        &self.folded
     }
 
     /// A paper's title and abstract.
@@ -273,31 +284,62 @@ impl<'t> Prepared<'t> {
     }
 }
 
+/// The offsets of `(offset, is alphanumeric)` characters that follow one that is not
+/// alphanumeric (or start the text).
+fn word_starts(text_len: usize, characters: impl Iterator<Item = (usize, bool)>) -> Vec<usize> {
+    let mut starts = Vec::with_capacity(text_len / 4);
+    let mut previous_alphanumeric = false;
+    for (at, alphanumeric) in characters {
+        if !previous_alphanumeric {
+            starts.push(at);
+        }
+        previous_alphanumeric = alphanumeric;
+    }
+    starts
+}
+
 /// A set of text prefixes, with false positives but no false negatives: 2^16 bits indexed by a
-/// hash of a pattern's first three bytes (small enough to stay in the fastest cache), and the
-/// first bytes of patterns shorter than three.
+/// hash of a pattern's first three bytes (small enough to stay in the fastest cache), the
+/// first two bytes of two-byte patterns (`rl`, `qa`: the first byte alone would let every word
+/// starting with `r` or `q` through) and the first byte of one-byte ones.
 struct PrefixFilter {
-    three: Box<[u64]>,
-    short_first: [bool; 256],
+    three: BitSet,
+    two: BitSet,
+    one: [bool; 256],
+}
+
+/// 2^16 bits.
+struct BitSet(Box<[u64]>);
+
+impl BitSet {
+    fn new() -> Self {
+        BitSet(vec![0; (1 << 16) / 64].into_boxed_slice())
+    }
+
+    fn insert(&mut self, bit: usize) {
+        self.0[bit / 64] |= 1 << (bit % 64);
+    }
+
+    fn contains(&self, bit: usize) -> bool {
+        self.0[bit / 64] & (1 << (bit % 64)) != 0
+    }
 }
 
 impl PrefixFilter {
     fn new(patterns: &[String]) -> Self {
-        let mut filter = PrefixFilter { three: vec![0; (1 << 16) / 64].into_boxed_slice(), short_first: [false; 256] };
+        let mut filter = PrefixFilter { three: BitSet::new(), two: BitSet::new(), one: [false; 256] };
         for pattern in patterns {
             match pattern.as_bytes() {
-                [a, b, c, ..] => {
-                    let bit = Self::bit(*a, *b, *c);
-                    filter.three[bit / 64] |= 1 << (bit % 64);
-                }
-                [first, ..] => filter.short_first[usize::from(*first)] = true,
+                [a, b, c, ..] => filter.three.insert(Self::hash(*a, *b, *c)),
+                [a, b] => filter.two.insert(usize::from(*a) << 8 | usize::from(*b)),
+                [a] => filter.one[usize::from(*a)] = true,
                 [] => {}
             }
         }
         filter
     }
 
-    fn bit(a: u8, b: u8, c: u8) -> usize {
+    fn hash(a: u8, b: u8, c: u8) -> usize {
         let packed = u32::from(a) | u32::from(b) << 8 | u32::from(c) << 16;
         (packed.wrapping_mul(0x9E37_79B1) >> 16) as usize
     }
@@ -306,8 +348,7 @@ impl PrefixFilter {
     fn may_start(&self, text: &[u8]) -> bool {
         match text {
             [a, b, c, ..] => {
-                let bit = Self::bit(*a, *b, *c);
-                self.short_first[usize::from(*a)] || self.three[bit / 64] & (1 << (bit % 64)) != 0
+                self.three.contains(Self::hash(*a, *b, *c)) || self.two.contains(usize::from(*a) << 8 | usize::from(*b)) || self.one[usize::from(*a)]
             }
             _ => true,
         }

@@ -97,7 +97,7 @@ impl<'k> Extractor<'k> {
             .collect();
         let fields = labels::Prepared::paper(paper);
         let mut mentions = self.context.disambiguate(self.concepts.find(&fields), &definitions, paper);
-        let proposals = proposals::find_proposals(paper, &definitions);
+        let proposals = proposals::find_proposals(paper, &fields, &definitions);
         // The short form of a concept's own long form is another name of it where defined,
         // unless the paper proposes something by that name (`A-MEM: Agentic Memory ...`).
         for d in &mut definitions {

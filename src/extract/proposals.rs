@@ -11,9 +11,10 @@
 
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind};
+use aho_corasick::AhoCorasick;
 use regex::Regex;
 
+use super::labels::Prepared;
 use super::Definition;
 use crate::model::{Field, Paper};
 
@@ -35,10 +36,9 @@ static PROPOSAL_VERB: LazyLock<Regex> = LazyLock::new(|| {
     let verbs = VERBS.join("|");
     Regex::new(&format!(r"(?i)\b(?:we|this (?:paper|work)|here we)\s+(?:\w+ly\s+)?(?:{verbs})s?\b|\bis (?:proposed|introduced)\b")).unwrap()
 });
-/// Finds the verbs in any case: a sentence without one is not searched with [`PROPOSAL_VERB`],
-/// whose case-insensitive prefixes (`we`, `is`, ...) occur everywhere.
-static VERB_FINDER: LazyLock<AhoCorasick> =
-    LazyLock::new(|| AhoCorasick::builder().ascii_case_insensitive(true).kind(Some(AhoCorasickKind::DFA)).build(VERBS).expect("the verbs compile"));
+/// Finds the verbs in folded text (any case): a sentence without one is not searched with
+/// [`PROPOSAL_VERB`], whose case-insensitive prefixes (`we`, `is`, ...) occur everywhere.
+static VERB_FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| AhoCorasick::new(VERBS).expect("the verbs compile"));
 static CALLED: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b(?:called|named|dubbed|termed|coined)\s+([A-Z0-9][\w+\-.]*[\w+])").unwrap());
 static PROPOSE_NAME: LazyLock<Regex> = LazyLock::new(|| {
@@ -50,14 +50,16 @@ static PROPOSE_CAMEL: LazyLock<Regex> = LazyLock::new(|| {
 static PARENTHESIZED_NAME: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\(([A-Z][A-Za-z]*[A-Za-z0-9+\-]*)\)").unwrap());
 
-/// Artifacts the paper introduces, most confident first, one per name.
-pub fn find_proposals(paper: &Paper, definitions: &[Definition]) -> Vec<Proposal> {
+/// Artifacts the paper introduces, most confident first, one per name. `fields` are the paper's
+/// [`Prepared`] title and abstract.
+pub fn find_proposals(paper: &Paper, fields: &[Prepared<'_>], definitions: &[Definition]) -> Vec<Proposal> {
     let mut found = Vec::new();
     if let Some(name) = title_name(&paper.title) {
         found.push(Proposal { name: name.to_owned(), field: Field::Title, start: 0, end: name.chars().count(), confidence: 0.9 });
     }
-    for (field, text) in paper.fields() {
-        let verbs: Vec<usize> = VERB_FINDER.find_iter(text).map(|m| m.start()).collect();
+    for prepared in fields {
+        let (field, text) = (prepared.field(), prepared.text());
+        let verbs: Vec<usize> = VERB_FINDER.find_iter(prepared.folded()).map(|m| m.start()).collect();
         if verbs.is_empty() {
             continue;
         }
@@ -115,8 +117,8 @@ fn is_plural_acronym(name: &str) -> bool {
 fn sentences(text: &str) -> Vec<(usize, &str)> {
     let mut out = Vec::new();
     let mut start = 0;
-    for (i, _) in text.match_indices(['.', '!', '?']) {
-        if text[i + 1..].starts_with(' ') {
+    for i in memchr::memchr3_iter(b'.', b'!', b'?', text.as_bytes()) {
+        if text.as_bytes().get(i + 1) == Some(&b' ') {
             out.push((start, &text[start..=i]));
             start = i + 2;
         }
@@ -141,7 +143,7 @@ mod tests {
             .flat_map(|(f, t)| find_acronyms(f, t))
             .map(|acronym| Definition { acronym, concepts: Vec::new(), known_concept: None })
             .collect();
-        find_proposals(&paper, &definitions).into_iter().map(|p| p.name).collect()
+        find_proposals(&paper, &Prepared::paper(&paper), &definitions).into_iter().map(|p| p.name).collect()
     }
 
     #[test]

@@ -9,28 +9,48 @@
 //! ```
 //! (one line each in the file). Fields other than those below are ignored.
 
+use std::borrow::Cow;
 use std::io::{BufRead, Read};
 use std::sync::Arc;
 
 use serde::Deserialize;
 
-use super::text::{arxiv_id, check_lengths, collapse_whitespace, iso_date, json_error, megabytes, non_blank, required, unique, MAX_RECORD_BYTES};
+use super::text::{arxiv_id, check_lengths, collapse_whitespace, collapse_whitespace_of, iso_date, json_error, megabytes, non_blank, required, unique, MAX_RECORD_BYTES};
 use super::{Pending, PendingRecords, Problem};
 use crate::model::{Listing, Paper, Record};
 
+/// A record's fields, borrowed from the line where JSON escapes allow (most names and codes).
 #[derive(Deserialize)]
-struct Entry {
-    id: Option<String>,
-    title: Option<String>,
-    #[serde(rename = "abstract")]
-    abstract_text: Option<String>,
+struct Entry<'a> {
+    #[serde(borrow)]
+    id: Option<Text<'a>>,
+    #[serde(borrow)]
+    title: Option<Text<'a>>,
+    #[serde(rename = "abstract", borrow)]
+    abstract_text: Option<Text<'a>>,
     /// `A. Smith, B. Jones and C. Lee`
-    authors: Option<String>,
+    #[serde(borrow)]
+    authors: Option<Text<'a>>,
     /// `[["Smith", "A.", ""], ...]`: last name, first names, suffix.
-    authors_parsed: Option<Vec<Vec<String>>>,
+    #[serde(borrow)]
+    authors_parsed: Option<Vec<Vec<Text<'a>>>>,
     /// Space-separated, primary first: `cs.LG cs.AI`.
-    categories: Option<String>,
-    update_date: Option<String>,
+    #[serde(borrow)]
+    categories: Option<Text<'a>>,
+    #[serde(borrow)]
+    update_date: Option<Text<'a>>,
+}
+
+/// A JSON string: borrowed from the input unless it holds escapes.
+#[derive(Deserialize)]
+struct Text<'a>(#[serde(borrow)] Cow<'a, str>);
+
+impl std::ops::Deref for Text<'_> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
 }
 
 /// Streams the papers of a snapshot file, a line at a time, unparsed (see [`Pending`]); blank
@@ -162,9 +182,9 @@ fn authors(entry: &Entry) -> Vec<String> {
 }
 
 /// `["Smith", "John", "Jr"]` (last name, first names, suffix) → `John Smith Jr`.
-fn display_name(parts: &[String]) -> String {
-    let [last, first, suffix] = [0, 1, 2].map(|i| parts.get(i).map_or("", String::as_str));
-    collapse_whitespace(&format!("{first} {last} {suffix}"))
+fn display_name(parts: &[Text<'_>]) -> String {
+    let [last, first, suffix] = [0, 1, 2].map(|i| parts.get(i).map_or("", |part| &**part));
+    collapse_whitespace_of([first, last, suffix])
 }
 
 /// `A. Smith (MIT), B. Jones, and C. Lee` → `A. Smith`, `B. Jones`, `C. Lee`: parenthesized
@@ -283,7 +303,7 @@ mod tests {
 
     #[test]
     fn parsed_names_read_first_last_suffix() {
-        let parts = |p: &[&str]| p.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let parts = |p: &[&'static str]| p.iter().map(|s| Text(Cow::Borrowed(*s))).collect::<Vec<_>>();
         assert_eq!(display_name(&parts(&["Smith", "John", "Jr"])), "John Smith Jr");
         assert_eq!(display_name(&parts(&["Behrouz", "Ali", ""])), "Ali Behrouz");
         assert_eq!(display_name(&parts(&["ATLAS Collaboration", "", ""])), "ATLAS Collaboration");

@@ -14,31 +14,57 @@ static ARXIV_ID: LazyLock<Regex> = LazyLock::new(|| {
 /// white space. Characters no text field may hold (see [`is_unusable`]) separate words like
 /// white space, so they never reach the graph (XML exports could not carry them).
 pub(crate) fn collapse_whitespace(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    if text.is_ascii() {
-        // The same result, faster: ASCII white space and control characters are all <= ' '.
-        let is_gap = |b: u8| b <= b' ' || b == 0x7f;
-        let bytes = text.as_bytes();
-        let mut at = 0;
-        while at < bytes.len() {
-            let start = at + bytes[at..].iter().position(|&b| !is_gap(b)).unwrap_or(bytes.len() - at);
-            at = start + bytes[start..].iter().position(|&b| is_gap(b)).unwrap_or(bytes.len() - start);
-            if start < at {
-                if !out.is_empty() {
-                    out.push(' ');
-                }
-                out.push_str(&text[start..at]);
+    collapse_whitespace_of([text])
+}
+
+/// The words of all `pieces`, joined with single spaces (see [`collapse_whitespace`]).
+pub(crate) fn collapse_whitespace_of<'a>(pieces: impl IntoIterator<Item = &'a str>) -> String {
+    let mut out = String::new();
+    for piece in pieces {
+        push_words(&mut out, piece);
+    }
+    out
+}
+
+/// Appends the words of `text` to `out`, each after a space unless `out` is empty.
+fn push_words(out: &mut String, text: &str) {
+    if !text.is_ascii() {
+        for word in text.split(|c: char| c.is_whitespace() || is_unusable(c)).filter(|w| !w.is_empty()) {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(word);
+        }
+        return;
+    }
+    // The same result, faster: ASCII white space and control characters are all <= ' ', and
+    // runs of words separated by single spaces (whole lines, mostly) are copied at once.
+    let is_gap = |b: u8| b <= b' ' || b == 0x7f;
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    loop {
+        while at < bytes.len() && is_gap(bytes[at]) {
+            at += 1;
+        }
+        if at == bytes.len() {
+            return;
+        }
+        let start = at;
+        loop {
+            while at < bytes.len() && !is_gap(bytes[at]) {
+                at += 1;
+            }
+            if bytes.get(at) == Some(&b' ') && bytes.get(at + 1).is_some_and(|&b| !is_gap(b)) {
+                at += 1;
+            } else {
+                break;
             }
         }
-        return out;
-    }
-    for word in text.split(|c: char| c.is_whitespace() || is_unusable(c)).filter(|w| !w.is_empty()) {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.push_str(word);
+        out.push_str(&text[start..at]);
     }
-    out
 }
 
 /// Control characters (C0, DEL, C1) and the noncharacters U+FFFE and U+FFFF: XML 1.0 cannot
@@ -230,6 +256,9 @@ mod tests {
         assert_eq!(iso_date("2008-11-13").as_deref(), Some("2008-11-13"));
         assert_eq!(iso_date("Mon, 2 Apr 2007"), None);
         assert_eq!(collapse_whitespace("  Vision\n  Mamba:\tEfficient  "), "Vision Mamba: Efficient");
+        assert_eq!(collapse_whitespace("a b  c \n d\ne f ."), "a b c d e f .");
+        assert_eq!(collapse_whitespace_of([" John ", "", "Smith\n", " Jr", "\u{e9}  x "]), "John Smith Jr \u{e9} x");
+        assert_eq!(collapse_whitespace(" \n\t "), "");
         assert_eq!(non_blank(Some(" \n ")), None);
     }
 

@@ -45,7 +45,8 @@ pub fn paper(paper: &Paper) -> NamedNode {
 /// A paper's IRI from its arXiv id, else its title (see [`paper`]).
 pub fn paper_by(arxiv_id: Option<&str>, title: &str) -> NamedNode {
     match arxiv_id {
-        Some(id) => mint(&format!("paper/arxiv-{}", id.replace('/', "_"))),
+        Some(id) if !id.contains('/') => mint(&["paper/arxiv-", id]),
+        Some(id) => mint(&["paper/arxiv-", &id.replace('/', "_")]),
         None => {
             let key = normalize_title(title);
             let slug: String = key
@@ -57,22 +58,22 @@ pub fn paper_by(arxiv_id: Option<&str>, title: &str) -> NamedNode {
                 .chars()
                 .take(60)
                 .collect();
-            mint(&format!("paper/{}-{}", slug.trim_end_matches('-'), &hash(&[&key])[..10]))
+            mint(&["paper/", slug.trim_end_matches('-'), "-", &hash(&[&key])[..10]])
         }
     }
 }
 
 pub fn repository(repo: &Repository) -> NamedNode {
-    mint(&format!("repo/{}", percent_encode(&repo.key())))
+    mint(&["repo/", &percent_encode(&repo.key())])
 }
 
 /// A named method, model, dataset or benchmark a paper defines or proposes: keyed by its short
 /// name and, when known, its long form, so two papers naming different things alike stay apart
 /// only when their long forms differ.
 pub fn method(short: &str, long: Option<&str>) -> NamedNode {
-    let slug: String = normalize_title(short).replace(' ', "-").chars().take(40).collect();
     let key = [normalize_title(short), long.map(normalize_title).unwrap_or_default()];
-    mint(&format!("method/{}-{}", if slug.is_empty() { "x" } else { &slug }, &hash(&[&key[0], &key[1]])[..8]))
+    let slug: String = key[0].chars().take(40).map(|c| if c == ' ' { '-' } else { c }).collect();
+    mint(&["method/", if slug.is_empty() { "x" } else { &slug }, "-", &hash(&[&key[0], &key[1]])[..8]])
 }
 
 /// An author, keyed by the normalized name (`A. Smith` and `a smith` are one person; two
@@ -90,7 +91,8 @@ pub fn person(name: &str) -> NamedNode {
             minted.clear();
         }
         let key = normalize_title(name);
-        let iri = mint(&format!("person/{}-{}", key.replace(' ', "-").chars().take(40).collect::<String>(), &hash(&[&key])[..8]));
+        let slug: String = key.chars().take(40).map(|c| if c == ' ' { '-' } else { c }).collect();
+        let iri = mint(&["person/", &slug, "-", &hash(&[&key])[..8]]);
         minted.insert(name.to_owned(), iri.clone());
         iri
     })
@@ -101,15 +103,40 @@ const MINTED_CACHE_ENTRIES: usize = 100_000;
 
 /// An arXiv category (`cs.LG`).
 pub fn category(code: &str) -> NamedNode {
-    mint(&format!("category/{}", percent_encode(code)))
+    thread_local! {
+        /// A few hundred categories, on every paper.
+        static MINTED: RefCell<FxHashMap<String, NamedNode>> = RefCell::new(FxHashMap::default());
+    }
+    MINTED.with_borrow_mut(|minted| match minted.get(code) {
+        Some(iri) => iri.clone(),
+        None => {
+            if minted.len() >= MINTED_CACHE_ENTRIES {
+                minted.clear();
+            }
+            let iri = mint(&["category/", &percent_encode(code)]);
+            minted.insert(code.to_owned(), iri.clone());
+            iri
+        }
+    })
 }
 
 pub fn listing(name: &str) -> NamedNode {
-    mint(&format!("listing/{}", percent_encode(name)))
+    thread_local! {
+        /// The listing last minted: every paper of a file names it.
+        static LAST: RefCell<Option<(String, NamedNode)>> = const { RefCell::new(None) };
+    }
+    LAST.with_borrow_mut(|last| match last {
+        Some((cached, iri)) if cached == name => iri.clone(),
+        _ => {
+            let iri = mint(&["listing/", &percent_encode(name)]);
+            *last = Some((name.to_owned(), iri.clone()));
+            iri
+        }
+    })
 }
 
 pub fn extractor(name: &str) -> NamedNode {
-    mint(&format!("extractor/{name}"))
+    mint(&["extractor/", name])
 }
 
 /// The provenance property of the facts of `predicate` that one extractor found in one listing
@@ -132,7 +159,8 @@ pub fn provenance_property(listing: &str, extractor: &'static str, confidence: f
             .entry((extractor, confidence.to_bits(), predicate))
             .or_insert_with(|| {
                 let local = predicate.rsplit(['#', '/']).next().unwrap_or(predicate);
-                mint(&format!("provenance/{}/{extractor}/{confidence}/{}", percent_encode(listing).replace('/', "%2F"), percent_encode(local)))
+                let listing = percent_encode(listing).replace('/', "%2F");
+                mint(&["provenance/", &listing, "/", extractor, "/", &confidence.to_string(), "/", &percent_encode(local)])
             })
             .clone()
     })
@@ -140,18 +168,23 @@ pub fn provenance_property(listing: &str, extractor: &'static str, confidence: f
 
 /// A pair of concepts (statistics): `concept-pair/<hash of both IRIs, in order>`.
 pub fn concept_pair(a: &str, b: &str) -> NamedNode {
-    mint(&format!("concept-pair/{}", &hash(&[a, b])[..16]))
+    mint(&["concept-pair/", &hash(&[a, b])[..16]])
 }
 
 /// One evidence record, identified by everything that makes it distinct.
 pub fn evidence(parts: &[&str]) -> NamedNode {
-    mint(&format!("evidence/{}", &hash(parts)[..20]))
+    mint(&["evidence/", &hash(parts)[..20]])
 }
 
-fn mint(path: &str) -> NamedNode {
-    let iri = format!("{ID_BASE}{path}");
+/// The IRI of the path made of `parts` under [`ID_BASE`].
+fn mint(parts: &[&str]) -> NamedNode {
+    let mut iri = String::with_capacity(ID_BASE.len() + parts.iter().map(|p| p.len()).sum::<usize>());
+    iri.push_str(ID_BASE);
+    for part in parts {
+        iri.push_str(part);
+    }
     // Paths of ASCII letters, digits and `-._~/%` (most of them) need no validation.
-    if path.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~/%".contains(&b)) {
+    if iri[ID_BASE.len()..].bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~/%".contains(&b)) {
         NamedNode::new_unchecked(iri)
     } else {
         NamedNode::new(iri).expect("minted IRIs are valid")
@@ -173,12 +206,13 @@ fn hash(parts: &[&str]) -> String {
 }
 
 fn percent_encode(text: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut out = String::with_capacity(text.len());
     for b in text.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
-            out.push(b as char);
+            out.push(char::from(b));
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            out.extend(['%', char::from(HEX[usize::from(b >> 4)]), char::from(HEX[usize::from(b & 0xf)])]);
         }
     }
     out

@@ -36,32 +36,83 @@ pub struct Entry<'a> {
 }
 
 /// `[confidence, line, field, start, end, text]`.
-type Stored<T> = (f64, usize, T, usize, usize, T);
+type Stored = (f64, usize, String, usize, usize, String);
 
-/// The literal: written with `T = &str` and `F = Compact` (compacted IRIs), read with `String`.
-#[derive(Serialize, Deserialize)]
-struct Record<T, F = T> {
-    source: T,
-    facts: Vec<(F, F, T, Vec<Stored<T>>)>,
+/// The literal as read back.
+#[derive(Deserialize)]
+struct Record {
+    source: String,
+    facts: Vec<(String, String, String, Vec<Stored>)>,
 }
 
 /// The literal's JSON for the occurrences one source (`source`: a listing's file name) gave a
 /// paper. Occurrences of the same fact and extractor are grouped, in order of first appearance.
+///
+/// Written by hand (this runs for every paper of a build), the same bytes `serde_json` writes
+/// for a [`Record`]: strings and numbers go through `serde_json`; IRIs, which hold no character
+/// JSON escapes, are copied.
 pub fn to_json<'a>(source: &str, entries: impl IntoIterator<Item = Entry<'a>>) -> String {
-    let mut facts: Vec<(Compact<'_>, Compact<'_>, &str, Vec<Stored<&str>>)> = Vec::new();
-    let mut keys: Vec<(&str, &str, &str)> = Vec::new();
+    let mut facts: Vec<((&str, &str, &str), Vec<Entry<'a>>)> = Vec::new();
     for e in entries {
-        let stored = (e.confidence, e.line, e.field.map_or("", Field::as_str), e.start, e.end, e.text);
         let key = (e.predicate, e.object, e.extractor);
-        match keys.iter().position(|k| *k == key) {
-            Some(i) => facts[i].3.push(stored),
-            None => {
-                keys.push(key);
-                facts.push((Compact(e.predicate), Compact(e.object), e.extractor, vec![stored]));
-            }
+        match facts.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, found)) => found.push(e),
+            None => facts.push((key, vec![e])),
         }
     }
-    serde_json::to_string(&Record { source, facts }).expect("occurrences serialize")
+    let mut out = Vec::with_capacity(128 + 96 * facts.len());
+    out.extend_from_slice(b"{\"source\":");
+    write_value(&mut out, source);
+    out.extend_from_slice(b",\"facts\":[");
+    for (i, ((predicate, object, extractor), found)) in facts.iter().enumerate() {
+        out.extend_from_slice(if i == 0 { b"[" } else { b",[" });
+        write_compact(&mut out, predicate);
+        out.push(b',');
+        write_compact(&mut out, object);
+        out.push(b',');
+        write_value(&mut out, extractor);
+        out.extend_from_slice(b",[");
+        for (j, e) in found.iter().enumerate() {
+            out.extend_from_slice(if j == 0 { b"[" } else { b",[" });
+            write_value(&mut out, &e.confidence);
+            out.push(b',');
+            write_value(&mut out, &e.line);
+            out.push(b',');
+            write_value(&mut out, e.field.map_or("", Field::as_str));
+            out.push(b',');
+            write_value(&mut out, &e.start);
+            out.push(b',');
+            write_value(&mut out, &e.end);
+            out.push(b',');
+            write_value(&mut out, e.text);
+            out.push(b']');
+        }
+        out.extend_from_slice(b"]]");
+    }
+    out.extend_from_slice(b"]}");
+    String::from_utf8(out).expect("JSON written from strings is UTF-8")
+}
+
+/// `value` as `serde_json` writes it.
+fn write_value(out: &mut Vec<u8>, value: &(impl Serialize + ?Sized)) {
+    serde_json::to_writer(out, value).expect("strings and numbers serialize");
+}
+
+/// `https://w3id.org/papergraph/concept/kv-cache` → `"concept:kv-cache"`, quoted.
+fn write_compact(out: &mut Vec<u8>, iri: &str) {
+    let compact = PREFIXES.iter().find_map(|(prefix, namespace)| iri.strip_prefix(namespace).filter(|local| !local.is_empty()).map(|local| (*prefix, local)));
+    let (prefix, local) = compact.unwrap_or(("", iri));
+    if local.bytes().any(|b| b < b' ' || b == b'"' || b == b'\\') {
+        // Not a valid IRI's characters, but escaped all the same should one get here.
+        return write_value(out, &if prefix.is_empty() { local.to_owned() } else { format!("{prefix}:{local}") });
+    }
+    out.push(b'"');
+    if !prefix.is_empty() {
+        out.extend_from_slice(prefix.as_bytes());
+        out.push(b':');
+    }
+    out.extend_from_slice(local.as_bytes());
+    out.push(b'"');
 }
 
 /// A stored occurrence of a fact about a paper, read back from a literal or a `pg:Evidence`
@@ -84,7 +135,7 @@ pub struct Occurrence {
 
 /// Every occurrence in a literal's JSON, IRIs expanded.
 pub fn parse(json: &str) -> Result<Vec<Occurrence>, serde_json::Error> {
-    let record: Record<String> = serde_json::from_str(json)?;
+    let record: Record = serde_json::from_str(json)?;
     let mut found = Vec::new();
     for (predicate, object, extractor, at) in record.facts {
         for (confidence, line, field, start, end, text) in at {
@@ -105,31 +156,7 @@ pub fn parse(json: &str) -> Result<Vec<Occurrence>, serde_json::Error> {
     Ok(found)
 }
 
-/// `https://w3id.org/papergraph/concept/kv-cache` → `concept:kv-cache`.
-struct Compact<'a>(&'a str);
-
-impl std::fmt::Display for Compact<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let iri = self.0;
-        match PREFIXES.iter().find_map(|(prefix, namespace)| iri.strip_prefix(namespace).filter(|local| !local.is_empty()).map(|local| (prefix, local))) {
-            Some((prefix, local)) => {
-                f.write_str(prefix)?;
-                f.write_str(":")?;
-                f.write_str(local)
-            }
-            None => f.write_str(iri),
-        }
-    }
-}
-
-/// Written as a JSON string without building it first.
-impl Serialize for Compact<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-/// The inverse of [`Compact`]; other IRIs are returned as they are.
+/// The inverse of [`write_compact`]; other IRIs are returned as they are.
 fn expand(name: &str) -> String {
     name.split_once(':')
         .and_then(|(prefix, local)| PREFIXES.iter().find(|(p, _)| *p == prefix).map(|(_, namespace)| format!("{namespace}{local}")))
@@ -156,6 +183,27 @@ mod tests {
         assert_eq!((back[1].object.as_str(), back[1].field, back[1].text.as_str()), (kv, Some(Field::Title), "KV-Cache \u{1F600}"));
         assert_eq!((back[2].object.as_str(), back[2].field), (page, None));
         assert!(back.iter().all(|o| o.source == "a \"b\".txt" && o.predicate == "https://schema.org/mentions"));
+    }
+
+    #[test]
+    fn written_byte_for_byte_as_serde_json_writes_it() {
+        #[derive(Serialize)]
+        struct Expected<'a> {
+            source: &'a str,
+            facts: Vec<(&'a str, &'a str, &'a str, Vec<(f64, usize, &'a str, usize, usize, &'a str)>)>,
+        }
+        let (kv, page) = ("https://w3id.org/papergraph/concept/kv-cache", "https://example.org/a?b=c");
+        let text = "a \"quoted\" back\\slash,\ttab \u{1} and \u{e9}";
+        let json = to_json("dir/\"x\".txt", [entry(kv, Some(Field::Abstract), 4, text), entry(page, None, 0, ""), entry(kv, Some(Field::Title), 0, "KV")]);
+        let end = 4 + text.chars().count();
+        let expected = Expected {
+            source: "dir/\"x\".txt",
+            facts: vec![
+                ("schema:mentions", "concept:kv-cache", "concept-matcher", vec![(0.95, 3, "abstract", 4, end, text), (0.95, 3, "title", 0, 2, "KV")]),
+                ("schema:mentions", page, "concept-matcher", vec![(0.95, 3, "", 0, 0, "")]),
+            ],
+        };
+        assert_eq!(json, serde_json::to_string(&expected).unwrap());
     }
 
     #[test]
