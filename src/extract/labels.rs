@@ -2,8 +2,8 @@
 //!
 //! Every label of every entry becomes a pattern of one Aho-Corasick automaton (a label trie),
 //! walked anchored from each word start of text where case is folded and `-` / `_` read as
-//! spaces (`KV-Cache` = `KV cache`); a word start none of the labels' first three bytes begin
-//! is skipped without touching the trie. Folding keeps byte offsets, so a match is then
+//! spaces (`KV-Cache` = `KV cache`); a word start none of the labels' first three bytes (two,
+//! of two-byte labels) begin is skipped without touching the trie. Folding keeps byte offsets, so a match is then
 //! checked against the original text:
 //! - acronym words of a label (two or more capitals: `SAM`, `MoE`, the `KV` of `KV cache`) must
 //!   match case-sensitively, since `sam` or `moe` in lower case are other words;
