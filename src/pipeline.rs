@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::hash::Hash;
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::Arc;
 use std::time::Instant;
@@ -25,11 +25,13 @@ use xxhash_rust::xxh3::Xxh3;
 use crate::extract::{classify_url, Datasets, Extractor, LinkTarget, Taxonomy};
 use crate::ingest::{self, Pending, Problem};
 use crate::model::{Listing, Record};
-use crate::rdf::{self, FactSource, Provenance, QuadSink};
+use crate::rdf::{self, FactSource, Provenance, QuadSink, SharedAt};
 use crate::store::statistics::{self, PaperIndex};
 use crate::store::titles;
 use crate::store::{GraphStore, StoreError};
 
+/// Builds started in this process, so that each has its own [`SharedAt::build`].
+static NEXT_BUILD: AtomicU64 = AtomicU64::new(0);
 /// Records extracted together on the pool.
 const CHUNK_RECORDS: usize = 512;
 /// Chunks of quads waiting for the loader.
@@ -174,6 +176,8 @@ pub fn build(
     let mut merge_titles = BTreeSet::new();
     let mut shared = SharedQuads::default();
 
+    let build_id = NEXT_BUILD.fetch_add(1, Ordering::Relaxed);
+    let mut chunks = 0;
     let (sender, receiver) = sync_channel::<Chunk>(CHUNKS_IN_FLIGHT);
     let outcome = std::thread::scope(|scope| {
         report.quads_written += curated.iter().map(Vec::len).sum::<usize>();
@@ -204,7 +208,9 @@ pub fn build(
                             Err(problem) => note_problem(&mut report, problem, options)?,
                         }
                     }
-                    let mut out = chunk_quads(chunk, &extractor, options.provenance, !index.orphan_titles.is_empty());
+                    chunks += 1;
+                    let at = SharedAt { build: build_id, chunk: chunks };
+                    let mut out = chunk_quads(chunk, &extractor, options.provenance, at, !index.orphan_titles.is_empty());
                     for problem in std::mem::take(&mut out.problems) {
                         note_problem(&mut report, problem, options)?;
                     }
@@ -474,13 +480,13 @@ struct PaperRead {
 
 /// Parses (where the reader left it to us), extracts and turns into quads a chunk of records,
 /// in parallel.
-fn chunk_quads(chunk: Vec<Pending>, extractor: &Extractor<'_>, provenance: Provenance, titles_of_all: bool) -> ChunkOutput {
+fn chunk_quads(chunk: Vec<Pending>, extractor: &Extractor<'_>, provenance: Provenance, at: SharedAt, titles_of_all: bool) -> ChunkOutput {
     type Made = (QuadSink, Vec<(u128, Quad)>, PaperRead, Arc<Listing>);
     let per_record: Vec<Result<Made, Problem>> = chunk
         .into_par_iter()
         .map(|pending| {
             let record = pending.parse()?;
-            let mut sink = QuadSink::for_record();
+            let mut sink = QuadSink::for_record(Some(at));
             let (iri, title, identified, concepts, repositories) = match &record {
                 Record::Paper(paper) => {
                     let facts = extractor.extract(paper);
@@ -568,4 +574,50 @@ fn note_problem(report: &mut impl Skips, problem: Problem, options: &BuildOption
 
 fn as_messages<S: serde::Serializer>(problems: &[Problem], serializer: S) -> Result<S::Ok, S::Error> {
     serializer.collect_seq(problems.iter().map(ToString::to_string))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Records spanning several chunks, every one by the same two authors, the first spelled
+    /// differently in the last chunk (`A. Lee`, then `A Lee`: one person, two names).
+    fn corpus(records: usize) -> String {
+        (0..records)
+            .map(|i| {
+                let lee = if i < 2 * CHUNK_RECORDS { "A." } else { "A" };
+                format!(
+                    r#"{{"id":"2401.{i:05}","title":"Paper {i} on KV cache compression","abstract":"We propose Method{i}, a KV cache method.","categories":"cs.LG","authors_parsed":[["Lee","{lee}",""],["Park","Jin",""]]}}"#
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    fn extract(path: &std::path::Path) -> String {
+        let mut out = Vec::new();
+        let report = build(&[path.to_owned()], &Knowledge::bundled(), Target::Write(&mut out, RdfFormat::NQuads), &BuildOptions::default(), &|_| {})
+            .unwrap();
+        assert_eq!(report.records, 3 * CHUNK_RECORDS + 7);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn shared_quads_are_written_once_across_chunks_and_builds_and_none_is_lost() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("papers.jsonl");
+        std::fs::write(&path, corpus(3 * CHUNK_RECORDS + 7)).unwrap();
+        let first = extract(&path);
+        let lines: Vec<&str> = first.lines().collect();
+        let distinct: BTreeSet<&str> = lines.iter().copied().collect();
+        assert_eq!(lines.len(), distinct.len(), "a quad was written twice");
+        let count = |needle: &str| lines.iter().filter(|l| l.contains(needle)).count();
+        assert_eq!(count(r#"<https://schema.org/name> "A. Lee""#), 1);
+        assert_eq!(count(r#"<https://schema.org/name> "A Lee""#), 1, "the spelling first seen in a later chunk is kept");
+        assert_eq!(count(r#"<https://schema.org/name> "Jin Park""#), 1);
+        assert_eq!(count("<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://schema.org/Person>"), 2);
+        assert_eq!(count("> <https://schema.org/author> "), 2 * (3 * CHUNK_RECORDS + 7));
+        // A second build in the same process (same threads) writes the shared quads again.
+        assert_eq!(extract(&path), first);
+    }
 }

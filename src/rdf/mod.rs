@@ -9,9 +9,12 @@ pub mod iri;
 pub mod occurrences;
 pub mod vocab;
 
+use std::cell::RefCell;
 use std::collections::BTreeSet;
 
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, Quad, Term, Triple};
+use rustc_hash::FxHashMap;
+use xxhash_rust::xxh3::Xxh3;
 
 use crate::extract::{
     Extractor, LinkTarget, PaperFacts, ACRONYM_FINDER, CONCEPT_MATCHER, DATASET_MATCHER, EXTRACTORS,
@@ -29,22 +32,92 @@ pub struct QuadSink {
     pub quads: Vec<Quad>,
     pub shared: Vec<Quad>,
     pub fact_sources: BTreeSet<FactSource>,
+    /// Where the record is in a build, when the sink may skip shared quads this thread already
+    /// made for an earlier chunk of the same build (see [`SharedAt`]).
+    at: Option<SharedAt>,
+}
+
+/// A chunk of a build. Chunks of one build are made one after the other, so a shared quad a
+/// thread made for an earlier chunk has been handed to the build's writer already: making it
+/// again would only cost allocations and hashing, then be dropped as a duplicate. Quads made
+/// for the current chunk are made again: the writer keeps the first one in input order, so the
+/// output does not depend on which thread made what.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SharedAt {
+    /// Distinct for every build in the process.
+    pub build: u64,
+    /// Increasing within a build.
+    pub chunk: u64,
+}
+
+/// The object of a shared quad, made only when the quad is.
+#[derive(Clone, Copy)]
+enum Object<'a> {
+    Node(NamedNodeRef<'a>),
+    Text(&'a str),
+}
+
+/// Hashes of the shared quads this thread made, with the chunk each was first made for.
+type SharedMade = (Option<u64>, FxHashMap<u128, u64>);
+
+/// Shared quads a thread remembers before starting over (16 bytes of key and 8 of chunk each).
+const SHARED_MADE_ENTRIES: usize = 500_000;
+
+thread_local! {
+    static SHARED_MADE: RefCell<SharedMade> = RefCell::new((None, FxHashMap::default()));
 }
 
 impl QuadSink {
     /// A sink with room for a typical paper's quads (about 40, and 15 shared), so that building
-    /// them does not copy the quads made so far as the vectors grow.
-    pub fn for_record() -> Self {
-        QuadSink { quads: Vec::with_capacity(48), shared: Vec::with_capacity(16), fact_sources: BTreeSet::new() }
+    /// them does not copy the quads made so far as the vectors grow; `at`: see [`SharedAt`].
+    pub fn for_record(at: Option<SharedAt>) -> Self {
+        QuadSink { quads: Vec::with_capacity(48), shared: Vec::with_capacity(16), fact_sources: BTreeSet::new(), at }
     }
 
     fn add(&mut self, subject: &NamedNode, predicate: impl Into<NamedNode>, object: impl Into<Term>) {
         self.quads.push(Quad::new(subject.clone(), predicate, object, GraphName::DefaultGraph));
     }
 
-    fn add_shared(&mut self, subject: &NamedNode, predicate: NamedNodeRef<'_>, object: impl Into<Term>) {
+    fn add_shared(&mut self, subject: &NamedNode, predicate: NamedNodeRef<'_>, object: Object<'_>) {
+        if let Some(at) = self.at {
+            if made_before(at, subject.as_str(), predicate.as_str(), object) {
+                return;
+            }
+        }
+        let object: Term = match object {
+            Object::Node(node) => node.into_owned().into(),
+            Object::Text(text) => Literal::new_simple_literal(text).into(),
+        };
         self.shared.push(Quad::new(subject.clone(), predicate, object, GraphName::DefaultGraph));
     }
+}
+
+/// Whether this thread made the shared quad for an earlier chunk of the build `at` is in; the
+/// quad is remembered as made now otherwise.
+fn made_before(at: SharedAt, subject: &str, predicate: &str, object: Object<'_>) -> bool {
+    let mut hasher = Xxh3::new();
+    let (tag, text) = match object {
+        Object::Node(node) => (0, node.as_str()),
+        Object::Text(text) => (1, text),
+    };
+    // 0xff never occurs in UTF-8: the parts cannot run into each other.
+    for part in [subject.as_bytes(), &[0xff], predicate.as_bytes(), &[0xff, tag], text.as_bytes()] {
+        hasher.update(part);
+    }
+    let key = hasher.digest128();
+    SHARED_MADE.with_borrow_mut(|(build, made)| {
+        if *build != Some(at.build) || made.len() >= SHARED_MADE_ENTRIES {
+            *build = Some(at.build);
+            made.clear();
+        }
+        match made.get(&key) {
+            Some(&chunk) => chunk < at.chunk,
+            None => {
+                made.insert(key, at.chunk);
+                false
+            }
+        }
+    })
 }
 
 /// Curated knowledge (the taxonomy, the dataset list) as stored: its own triples.
@@ -86,14 +159,14 @@ pub fn paper_quads(paper: &Paper, facts: &PaperFacts, extractor: &Extractor<'_>,
     for name in &paper.authors {
         let person = iri::person(name);
         sink.add(&node, SCHEMA_AUTHOR, person.clone());
-        sink.add_shared(&person, RDF_TYPE, SCHEMA_PERSON);
-        sink.add_shared(&person, SCHEMA_NAME, Literal::new_simple_literal(name));
+        sink.add_shared(&person, RDF_TYPE, Object::Node(SCHEMA_PERSON));
+        sink.add_shared(&person, SCHEMA_NAME, Object::Text(name));
     }
     for code in &paper.categories {
         let category = iri::category(code);
         sink.add(&node, PG_CATEGORY, category.clone());
-        sink.add_shared(&category, RDF_TYPE, PG_CATEGORY_CLASS);
-        sink.add_shared(&category, SCHEMA_NAME, Literal::new_simple_literal(code));
+        sink.add_shared(&category, RDF_TYPE, Object::Node(PG_CATEGORY_CLASS));
+        sink.add_shared(&category, SCHEMA_NAME, Object::Text(code));
     }
 
     let mut found = Vec::new();
@@ -144,13 +217,13 @@ pub fn paper_quads(paper: &Paper, facts: &PaperFacts, extractor: &Extractor<'_>,
     }
     facts_with_provenance(&node, &paper.source.name, &found, provenance, sink);
     for (method, short, long, concepts) in methods {
-        sink.add_shared(&method, RDF_TYPE, PG_METHOD);
-        sink.add_shared(&method, SCHEMA_NAME, Literal::new_simple_literal(short));
+        sink.add_shared(&method, RDF_TYPE, Object::Node(PG_METHOD));
+        sink.add_shared(&method, SCHEMA_NAME, Object::Text(&short));
         if let Some(long) = long {
-            sink.add_shared(&method, SCHEMA_ALTERNATE_NAME, Literal::new_simple_literal(long));
+            sink.add_shared(&method, SCHEMA_ALTERNATE_NAME, Object::Text(&long));
         }
         for concept in concepts {
-            sink.add_shared(&method, DCTERMS_SUBJECT, extractor.taxonomy.concepts[concept].iri.clone());
+            sink.add_shared(&method, DCTERMS_SUBJECT, Object::Node(extractor.taxonomy.concepts[concept].iri.as_ref()));
         }
     }
     for (repo_node, repo) in repos {
@@ -170,11 +243,11 @@ fn paper_identity_quads(node: &NamedNode, arxiv_id: Option<&str>, title: Option<
 }
 
 fn repository_quads(node: &NamedNode, repo: &Repository, sink: &mut QuadSink) {
-    sink.add_shared(node, RDF_TYPE, SCHEMA_SOFTWARE_SOURCE_CODE);
-    sink.add_shared(node, SCHEMA_NAME, Literal::new_simple_literal(repo.full_name()));
-    sink.add_shared(node, SCHEMA_PROVIDER, Literal::new_simple_literal(&repo.host));
+    sink.add_shared(node, RDF_TYPE, Object::Node(SCHEMA_SOFTWARE_SOURCE_CODE));
+    sink.add_shared(node, SCHEMA_NAME, Object::Text(&repo.full_name()));
+    sink.add_shared(node, SCHEMA_PROVIDER, Object::Text(&repo.host));
     if let Ok(url) = NamedNode::new(repo.url()) {
-        sink.add_shared(node, SCHEMA_CODE_REPOSITORY, url);
+        sink.add_shared(node, SCHEMA_CODE_REPOSITORY, Object::Node(url.as_ref()));
     }
 }
 
