@@ -7,7 +7,6 @@
 //! bad record) leaves the store as it was.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::hash::Hash;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,7 +19,6 @@ use oxigraph::model::{NamedNode, Quad};
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 use serde::Serialize;
-use xxhash_rust::xxh3::Xxh3;
 
 use crate::extract::{classify_url, Datasets, Extractor, LinkTarget, Taxonomy};
 use crate::ingest::{self, Pending, Problem};
@@ -388,20 +386,12 @@ pub fn load_quad_files(files: &[PathBuf], store: &GraphStore, strict: bool) -> R
 /// build has already sent to the loader: they would only cost the loader time.
 #[derive(Default)]
 struct SharedQuads {
-    /// 128-bit XXH3 hashes of the quads sent (a collision, which would drop a quad, is as
-    /// likely as one in 2^64 builds of a billion quads).
+    /// The hashes of the quads sent (made with them: [`QuadSink::shared`]; a collision, which
+    /// would drop a quad, is as likely as one in 2^64 builds of a billion quads).
     sent: FxHashSet<u128>,
 }
 
 impl SharedQuads {
-    /// The hash [`SharedQuads::first_seen`] knows a quad by (computed where the quads are made,
-    /// in parallel).
-    fn hash(quad: &Quad) -> u128 {
-        let mut hasher = Xxh3::new();
-        quad.hash(&mut hasher);
-        hasher.digest128()
-    }
-
     fn first_seen(&mut self, quads: Vec<(u128, Quad)>) -> Vec<Quad> {
         quads.into_iter().filter(|(hash, _)| self.sent.insert(*hash)).map(|(_, quad)| quad).collect()
     }
@@ -518,7 +508,7 @@ fn chunk_quads(chunk: Vec<Pending>, extractor: &Extractor<'_>, provenance: Prove
                 Record::Paper(paper) => paper.source.clone(),
                 Record::CodeLink(link) => link.source.clone(),
             };
-            let shared: Vec<(u128, Quad)> = std::mem::take(&mut sink.shared).into_iter().map(|quad| (SharedQuads::hash(&quad), quad)).collect();
+            let shared = std::mem::take(&mut sink.shared);
             let read = PaperRead { code_link, iri: iri.map(NamedNode::into_string), concepts, identified, title_key, title: title.map(str::to_owned), repositories };
             Ok((sink, shared, read, listing))
         })

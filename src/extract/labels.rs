@@ -3,8 +3,8 @@
 //! Every label of every entry becomes a pattern of one Aho-Corasick automaton (a label trie),
 //! walked anchored from each word start of text where case is folded and `-` / `_` read as
 //! spaces (`KV-Cache` = `KV cache`); a word start none of the labels' first three bytes (two,
-//! of two-byte labels) begin is skipped without touching the trie. Folding keeps byte offsets, so a match is then
-//! checked against the original text:
+//! of two-byte labels) begin is skipped without touching the trie. Folding keeps byte offsets,
+//! so a match is then checked against the original text:
 //! - acronym words of a label (two or more capitals: `SAM`, `MoE`, the `KV` of `KV cache`) must
 //!   match case-sensitively, since `sam` or `moe` in lower case are other words;
 //! - the match must sit on word boundaries, and may carry a plural `s` / `es`;
@@ -331,12 +331,16 @@ impl PrefixFilter {
         for pattern in patterns {
             match pattern.as_bytes() {
                 [a, b, c, ..] => filter.three.insert(Self::hash(*a, *b, *c)),
-                [a, b] => filter.two.insert(usize::from(*a) << 8 | usize::from(*b)),
+                [a, b] => filter.two.insert(Self::pair(*a, *b)),
                 [a] => filter.one[usize::from(*a)] = true,
                 [] => {}
             }
         }
         filter
+    }
+
+    fn pair(a: u8, b: u8) -> usize {
+        usize::from(a) << 8 | usize::from(b)
     }
 
     fn hash(a: u8, b: u8, c: u8) -> usize {
@@ -348,7 +352,7 @@ impl PrefixFilter {
     fn may_start(&self, text: &[u8]) -> bool {
         match text {
             [a, b, c, ..] => {
-                self.three.contains(Self::hash(*a, *b, *c)) || self.two.contains(usize::from(*a) << 8 | usize::from(*b)) || self.one[usize::from(*a)]
+                self.three.contains(Self::hash(*a, *b, *c)) || self.two.contains(Self::pair(*a, *b)) || self.one[usize::from(*a)]
             }
             _ => true,
         }

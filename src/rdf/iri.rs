@@ -2,7 +2,7 @@
 //! stores gives the same graph.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::thread::LocalKey;
 
 use oxigraph::model::NamedNode;
 use rustc_hash::FxHashMap;
@@ -72,7 +72,7 @@ pub fn repository(repo: &Repository) -> NamedNode {
 /// only when their long forms differ.
 pub fn method(short: &str, long: Option<&str>) -> NamedNode {
     let key = [normalize_title(short), long.map(normalize_title).unwrap_or_default()];
-    let slug: String = key[0].chars().take(40).map(|c| if c == ' ' { '-' } else { c }).collect();
+    let slug = dashed(&key[0], 40);
     mint(&["method/", if slug.is_empty() { "x" } else { &slug }, "-", &hash(&[&key[0], &key[1]])[..8]])
 }
 
@@ -81,21 +81,35 @@ pub fn method(short: &str, long: Option<&str>) -> NamedNode {
 pub fn person(name: &str) -> NamedNode {
     thread_local! {
         /// Authors recur across papers; minting hashes their names.
-        static MINTED: RefCell<HashMap<String, NamedNode>> = RefCell::new(HashMap::new());
+        static MINTED: MintedCache = RefCell::new(FxHashMap::default());
     }
-    MINTED.with_borrow_mut(|minted| {
-        if let Some(iri) = minted.get(name) {
+    minted_once(&MINTED, name, || {
+        let key = normalize_title(name);
+        mint(&["person/", &dashed(&key, 40), "-", &hash(&[&key])[..8]])
+    })
+}
+
+/// A thread's IRIs by the text they were minted from.
+type MintedCache = RefCell<FxHashMap<String, NamedNode>>;
+
+/// The IRI `cache` holds for `text`, minted (and kept) if it holds none.
+fn minted_once(cache: &'static LocalKey<MintedCache>, text: &str, mint: impl FnOnce() -> NamedNode) -> NamedNode {
+    cache.with_borrow_mut(|minted| {
+        if let Some(iri) = minted.get(text) {
             return iri.clone();
         }
         if minted.len() >= MINTED_CACHE_ENTRIES {
             minted.clear();
         }
-        let key = normalize_title(name);
-        let slug: String = key.chars().take(40).map(|c| if c == ' ' { '-' } else { c }).collect();
-        let iri = mint(&["person/", &slug, "-", &hash(&[&key])[..8]]);
-        minted.insert(name.to_owned(), iri.clone());
+        let iri = mint();
+        minted.insert(text.to_owned(), iri.clone());
         iri
     })
+}
+
+/// The first `max_chars` characters of a normalized key, spaces as dashes.
+fn dashed(key: &str, max_chars: usize) -> String {
+    key.chars().take(max_chars).map(|c| if c == ' ' { '-' } else { c }).collect()
 }
 
 /// Entries each thread's cache of minted IRIs holds before starting over.
@@ -105,19 +119,9 @@ const MINTED_CACHE_ENTRIES: usize = 100_000;
 pub fn category(code: &str) -> NamedNode {
     thread_local! {
         /// A few hundred categories, on every paper.
-        static MINTED: RefCell<FxHashMap<String, NamedNode>> = RefCell::new(FxHashMap::default());
+        static MINTED: MintedCache = RefCell::new(FxHashMap::default());
     }
-    MINTED.with_borrow_mut(|minted| match minted.get(code) {
-        Some(iri) => iri.clone(),
-        None => {
-            if minted.len() >= MINTED_CACHE_ENTRIES {
-                minted.clear();
-            }
-            let iri = mint(&["category/", &percent_encode(code)]);
-            minted.insert(code.to_owned(), iri.clone());
-            iri
-        }
-    })
+    minted_once(&MINTED, code, || mint(&["category/", &percent_encode(code)]))
 }
 
 pub fn listing(name: &str) -> NamedNode {

@@ -30,7 +30,8 @@ use vocab::*;
 #[derive(Default)]
 pub struct QuadSink {
     pub quads: Vec<Quad>,
-    pub shared: Vec<Quad>,
+    /// Each with a 128-bit hash of its parts, which identifies it when a build drops repeats.
+    pub shared: Vec<(u128, Quad)>,
     pub fact_sources: BTreeSet<FactSource>,
     /// Where the record is in a build, when the sink may skip shared quads this thread already
     /// made for an earlier chunk of the same build (see [`SharedAt`]).
@@ -79,22 +80,20 @@ impl QuadSink {
     }
 
     fn add_shared(&mut self, subject: &NamedNode, predicate: NamedNodeRef<'_>, object: Object<'_>) {
-        if let Some(at) = self.at {
-            if made_before(at, subject.as_str(), predicate.as_str(), object) {
-                return;
-            }
+        let key = shared_key(subject.as_str(), predicate.as_str(), object);
+        if self.at.is_some_and(|at| made_before(at, key)) {
+            return;
         }
         let object: Term = match object {
             Object::Node(node) => node.into_owned().into(),
             Object::Text(text) => Literal::new_simple_literal(text).into(),
         };
-        self.shared.push(Quad::new(subject.clone(), predicate, object, GraphName::DefaultGraph));
+        self.shared.push((key, Quad::new(subject.clone(), predicate, object, GraphName::DefaultGraph)));
     }
 }
 
-/// Whether this thread made the shared quad for an earlier chunk of the build `at` is in; the
-/// quad is remembered as made now otherwise.
-fn made_before(at: SharedAt, subject: &str, predicate: &str, object: Object<'_>) -> bool {
+/// The 128-bit XXH3 hash of a shared quad's parts (all shared quads are in the default graph).
+fn shared_key(subject: &str, predicate: &str, object: Object<'_>) -> u128 {
     let mut hasher = Xxh3::new();
     let (tag, text) = match object {
         Object::Node(node) => (0, node.as_str()),
@@ -104,7 +103,12 @@ fn made_before(at: SharedAt, subject: &str, predicate: &str, object: Object<'_>)
     for part in [subject.as_bytes(), &[0xff], predicate.as_bytes(), &[0xff, tag], text.as_bytes()] {
         hasher.update(part);
     }
-    let key = hasher.digest128();
+    hasher.digest128()
+}
+
+/// Whether this thread made the shared quad `key` for an earlier chunk of the build `at` is in;
+/// the quad is remembered as made now otherwise.
+fn made_before(at: SharedAt, key: u128) -> bool {
     SHARED_MADE.with_borrow_mut(|(build, made)| {
         if *build != Some(at.build) || made.len() >= SHARED_MADE_ENTRIES {
             *build = Some(at.build);
@@ -441,6 +445,7 @@ mod tests {
         let names = sink
             .shared
             .iter()
+            .map(|(_, q)| q)
             .filter(|q| q.predicate == SCHEMA_NAME && defined.contains(&q.subject.to_string()))
             .map(|q| match &q.object {
                 Term::Literal(l) => l.value().to_owned(),

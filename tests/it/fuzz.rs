@@ -82,7 +82,7 @@ fn check_paper(paper: &Paper) {
         let mut sink = QuadSink::default();
         rdf::listing_quads(&paper.source, &mut sink);
         rdf::paper_quads(paper, &facts, &EXTRACTOR, provenance, &mut sink);
-        let quads: Vec<Quad> = sink.quads.into_iter().chain(sink.shared).collect();
+        let quads: Vec<Quad> = sink.quads.into_iter().chain(sink.shared.into_iter().map(|(_, quad)| quad)).collect();
         for quad in &quads {
             check_iris(quad);
         }
