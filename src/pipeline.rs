@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use oxigraph::io::{RdfFormat, RdfParseError, RdfParser, RdfSerializer};
-use oxigraph::model::{NamedNode, Quad};
+use oxigraph::model::NamedNode;
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 use serde::Serialize;
@@ -23,7 +23,7 @@ use serde::Serialize;
 use crate::extract::{classify_url, Datasets, Extractor, LinkTarget, Taxonomy};
 use crate::ingest::{self, Pending, Problem};
 use crate::model::{Listing, Record};
-use crate::rdf::{self, FactSource, Provenance, QuadSink, SharedAt};
+use crate::rdf::{self, FactSource, Provenance, QuadSink, Quads, SharedAt};
 use crate::store::statistics::{self, PaperIndex};
 use crate::store::titles;
 use crate::store::{GraphStore, StoreError};
@@ -178,7 +178,7 @@ pub fn build(
     let mut chunks = 0;
     let (sender, receiver) = sync_channel::<Chunk>(CHUNKS_IN_FLIGHT);
     let outcome = std::thread::scope(|scope| {
-        report.quads_written += curated.iter().map(Vec::len).sum::<usize>();
+        report.quads_written += curated.iter().map(Quads::len).sum::<usize>();
         let loader = scope.spawn(move || load(target, receiver));
         sender.send(Chunk::Quads(curated)).ok();
         let mut read = || -> Result<(), BuildError> {
@@ -238,10 +238,10 @@ pub fn build(
                         }
                     }
                     out.quads.push(described_here.quads);
-                    out.quads.push(shared.first_seen(out.shared));
+                    out.quads.push(shared.first_seen(&out.shared));
                     report.records += out.papers.iter().filter(|p| !p.code_link).count();
                     report.code_links += out.papers.iter().filter(|p| p.code_link).count();
-                    report.quads_written += out.quads.iter().map(Vec::len).sum::<usize>();
+                    report.quads_written += out.quads.iter().map(Quads::len).sum::<usize>();
                     if sender.send(Chunk::Quads(out.quads)).is_err() {
                         return Ok(()); // the loader failed; its error is reported below
                     }
@@ -392,14 +392,23 @@ struct SharedQuads {
 }
 
 impl SharedQuads {
-    fn first_seen(&mut self, quads: Vec<(u128, Quad)>) -> Vec<Quad> {
-        quads.into_iter().filter(|(hash, _)| self.sent.insert(*hash)).map(|(_, quad)| quad).collect()
+    /// The quads of `made` (each record's shared quads and their hashes) not sent before.
+    fn first_seen(&mut self, made: &[(Vec<u128>, Quads)]) -> Quads {
+        let mut kept = Quads::default();
+        for (hashes, quads) in made {
+            for (hash, quad) in hashes.iter().zip(quads.iter()) {
+                if self.sent.insert(*hash) {
+                    kept.push_quad(quad);
+                }
+            }
+        }
+        kept
     }
 }
 
 /// What the reader sends the loader.
 enum Chunk {
-    Quads(Vec<Vec<Quad>>),
+    Quads(Vec<Quads>),
     /// Every input was read: the loader may commit.
     End,
 }
@@ -418,15 +427,17 @@ fn load(target: Target<'_>, receiver: Receiver<Chunk>) -> Result<(), BuildError>
     match target {
         Target::Store(store) => {
             let mut loader = store.bulk_loader()?;
-            loader.load_quads(quads.flatten().flatten()).map_err(|source| store.storage_error(source))?;
+            loader.load_batches(quads.flatten()).map_err(|source| store.storage_error(source))?;
             if complete {
                 loader.commit().map_err(|source| store.storage_error(source))?;
             }
         }
         Target::Write(writer, format) => {
             let mut serializer = RdfSerializer::from_format(format).for_writer(writer);
-            for quad in quads.flatten().flatten() {
-                serializer.serialize_quad(&quad).map_err(BuildError::Write)?;
+            for quads in quads.flatten() {
+                for quad in quads.iter() {
+                    serializer.serialize_quad(quad).map_err(BuildError::Write)?;
+                }
             }
             serializer.finish().map_err(BuildError::Write)?.flush().map_err(BuildError::Write)?;
         }
@@ -437,10 +448,10 @@ fn load(target: Target<'_>, receiver: Receiver<Chunk>) -> Result<(), BuildError>
 
 /// What a chunk of records gives the loader and the build's bookkeeping.
 struct ChunkOutput {
-    /// One vector per record (not concatenated: the loader streams through them).
-    quads: Vec<Vec<Quad>>,
-    /// Quads describing nodes other records may describe too, with their hashes.
-    shared: Vec<(u128, Quad)>,
+    /// One buffer per record (not concatenated: the loader reads them where they are).
+    quads: Vec<Quads>,
+    /// Per record, quads describing nodes other records may describe too, and their hashes.
+    shared: Vec<(Vec<u128>, Quads)>,
     /// One per record read, papers and code links alike.
     papers: Vec<PaperRead>,
     sources: BTreeSet<FactSource>,
@@ -471,7 +482,7 @@ struct PaperRead {
 /// Parses (where the reader left it to us), extracts and turns into quads a chunk of records,
 /// in parallel.
 fn chunk_quads(chunk: Vec<Pending>, extractor: &Extractor<'_>, provenance: Provenance, at: SharedAt, titles_of_all: bool) -> ChunkOutput {
-    type Made = (QuadSink, Vec<(u128, Quad)>, PaperRead, Arc<Listing>);
+    type Made = (QuadSink, PaperRead, Arc<Listing>);
     let per_record: Vec<Result<Made, Problem>> = chunk
         .into_par_iter()
         .map(|pending| {
@@ -508,18 +519,17 @@ fn chunk_quads(chunk: Vec<Pending>, extractor: &Extractor<'_>, provenance: Prove
                 Record::Paper(paper) => paper.source.clone(),
                 Record::CodeLink(link) => link.source.clone(),
             };
-            let shared = std::mem::take(&mut sink.shared);
             let read = PaperRead { code_link, iri: iri.map(NamedNode::into_string), concepts, identified, title_key, title: title.map(str::to_owned), repositories };
-            Ok((sink, shared, read, listing))
+            Ok((sink, read, listing))
         })
         .collect();
     let mut out = ChunkOutput { quads: Vec::with_capacity(per_record.len() + 2), shared: Vec::new(), papers: Vec::new(), sources: BTreeSet::new(), listing: None, problems: Vec::new() };
     for result in per_record {
         match result {
-            Ok((sink, shared, paper, listing)) => {
+            Ok((sink, paper, listing)) => {
                 out.listing.get_or_insert(listing);
                 out.quads.push(sink.quads);
-                out.shared.extend(shared);
+                out.shared.push((sink.shared_keys, sink.shared));
                 out.sources.extend(sink.fact_sources);
                 out.papers.push(paper);
             }

@@ -7,12 +7,13 @@
 
 pub mod iri;
 pub mod occurrences;
+pub mod quads;
 pub mod vocab;
 
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 
-use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, Quad, Term, Triple};
+use oxigraph::model::{GraphNameRef, Literal, LiteralRef, NamedNode, NamedNodeRef, QuadRef, TermRef, Triple};
 use rustc_hash::FxHashMap;
 use xxhash_rust::xxh3::Xxh3;
 
@@ -22,6 +23,7 @@ use crate::extract::{
 };
 use crate::extract::{Repository, CODE_LINK_READER};
 use crate::model::{CodeLink, Field, Listing, Paper};
+pub use quads::Quads;
 use vocab::*;
 
 /// Accumulates quads: those about the record itself, those describing nodes many records share
@@ -29,9 +31,10 @@ use vocab::*;
 /// written), and the fact sources they use (described once per listing by the caller).
 #[derive(Default)]
 pub struct QuadSink {
-    pub quads: Vec<Quad>,
-    /// Each with a 128-bit hash of its parts, which identifies it when a build drops repeats.
-    pub shared: Vec<(u128, Quad)>,
+    pub quads: Quads,
+    pub shared: Quads,
+    /// A 128-bit hash of each shared quad's parts, which identifies it when a build drops repeats.
+    pub shared_keys: Vec<u128>,
     pub fact_sources: BTreeSet<FactSource>,
     /// Where the record is in a build, when the sink may skip shared quads this thread already
     /// made for an earlier chunk of the same build (see [`SharedAt`]).
@@ -69,26 +72,34 @@ thread_local! {
 }
 
 impl QuadSink {
-    /// A sink with room for a typical paper's quads (about 40, and 15 shared), so that building
-    /// them does not copy the quads made so far as the vectors grow; `at`: see [`SharedAt`].
+    /// A sink with room for a typical paper's quads (about 40 with 4 KB of text, and 15
+    /// shared), so that building them does not copy what was made so far as the buffers grow;
+    /// `at`: see [`SharedAt`].
     pub fn for_record(at: Option<SharedAt>) -> Self {
-        QuadSink { quads: Vec::with_capacity(48), shared: Vec::with_capacity(16), fact_sources: BTreeSet::new(), at }
+        QuadSink {
+            quads: Quads::with_capacity(48, 4096),
+            shared: Quads::with_capacity(16, 512),
+            shared_keys: Vec::with_capacity(16),
+            fact_sources: BTreeSet::new(),
+            at,
+        }
     }
 
-    fn add(&mut self, subject: &NamedNode, predicate: impl Into<NamedNode>, object: impl Into<Term>) {
-        self.quads.push(Quad::new(subject.clone(), predicate, object, GraphName::DefaultGraph));
+    fn add<'a>(&mut self, subject: impl Into<NamedNodeRef<'a>>, predicate: NamedNodeRef<'static>, object: impl Into<TermRef<'a>>) {
+        self.quads.push(subject.into(), predicate, object);
     }
 
-    fn add_shared(&mut self, subject: &NamedNode, predicate: NamedNodeRef<'_>, object: Object<'_>) {
+    fn add_shared(&mut self, subject: &NamedNode, predicate: NamedNodeRef<'static>, object: Object<'_>) {
         let key = shared_key(subject.as_str(), predicate.as_str(), object);
         if self.at.is_some_and(|at| made_before(at, key)) {
             return;
         }
-        let object: Term = match object {
-            Object::Node(node) => node.into_owned().into(),
-            Object::Text(text) => Literal::new_simple_literal(text).into(),
+        let object: TermRef<'_> = match object {
+            Object::Node(node) => node.into(),
+            Object::Text(text) => LiteralRef::new_simple_literal(text).into(),
         };
-        self.shared.push((key, Quad::new(subject.clone(), predicate, object, GraphName::DefaultGraph)));
+        self.shared.push(subject, predicate, object);
+        self.shared_keys.push(key);
     }
 }
 
@@ -125,17 +136,21 @@ fn made_before(at: SharedAt, key: u128) -> bool {
 }
 
 /// Curated knowledge (the taxonomy, the dataset list) as stored: its own triples.
-pub fn default_graph_quads(triples: &[Triple]) -> Vec<Quad> {
-    triples.iter().map(|t| t.clone().in_graph(GraphName::DefaultGraph)).collect()
+pub fn default_graph_quads(triples: &[Triple]) -> Quads {
+    let mut quads = Quads::default();
+    for triple in triples {
+        quads.push_quad(triple.as_ref().in_graph(GraphNameRef::DefaultGraph));
+    }
+    quads
 }
 
 /// The extractors as PROV software agents.
-pub fn extractor_quads() -> Vec<Quad> {
+pub fn extractor_quads() -> Quads {
     let mut sink = QuadSink::default();
     for name in EXTRACTORS {
         let agent = iri::extractor(name);
         sink.add(&agent, RDF_TYPE, PROV_SOFTWARE_AGENT);
-        sink.add(&agent, SCHEMA_NAME, Literal::new_simple_literal(name));
+        sink.add(&agent, SCHEMA_NAME, LiteralRef::new_simple_literal(name));
     }
     sink.quads
 }
@@ -144,31 +159,31 @@ pub fn extractor_quads() -> Vec<Quad> {
 pub fn listing_quads(listing: &Listing, sink: &mut QuadSink) {
     let node = iri::listing(&listing.name);
     sink.add(&node, RDF_TYPE, PG_LISTING);
-    sink.add(&node, DCTERMS_SOURCE, Literal::new_simple_literal(&listing.name));
+    sink.add(&node, DCTERMS_SOURCE, LiteralRef::new_simple_literal(&listing.name));
     if let Some(date) = &listing.date {
-        sink.add(&node, DCTERMS_DATE, Literal::new_simple_literal(date));
+        sink.add(&node, DCTERMS_DATE, LiteralRef::new_simple_literal(date));
     }
 }
 
 /// A paper, the facts extracted from it, and their provenance as `provenance` says.
 pub fn paper_quads(paper: &Paper, facts: &PaperFacts, extractor: &Extractor<'_>, provenance: Provenance, sink: &mut QuadSink) {
     let node = iri::paper(paper);
-    sink.add(&node, DCTERMS_TITLE, Literal::new_simple_literal(&paper.title));
-    sink.add(&node, DCTERMS_ABSTRACT, Literal::new_simple_literal(&paper.abstract_text));
-    sink.add(&node, PG_LISTED_IN, iri::listing(&paper.source.name));
+    sink.add(&node, DCTERMS_TITLE, LiteralRef::new_simple_literal(&paper.title));
+    sink.add(&node, DCTERMS_ABSTRACT, LiteralRef::new_simple_literal(&paper.abstract_text));
+    sink.add(&node, PG_LISTED_IN, &iri::listing(&paper.source.name));
     paper_identity_quads(&node, paper.arxiv_id.as_deref(), Some(&paper.title), sink);
     if let Some(date) = &paper.date {
-        sink.add(&node, DCTERMS_DATE, Literal::new_typed_literal(date, oxigraph::model::vocab::xsd::DATE));
+        sink.add(&node, DCTERMS_DATE, LiteralRef::new_typed_literal(date, oxigraph::model::vocab::xsd::DATE));
     }
     for name in &paper.authors {
         let person = iri::person(name);
-        sink.add(&node, SCHEMA_AUTHOR, person.clone());
+        sink.add(&node, SCHEMA_AUTHOR, &person);
         sink.add_shared(&person, RDF_TYPE, Object::Node(SCHEMA_PERSON));
         sink.add_shared(&person, SCHEMA_NAME, Object::Text(name));
     }
     for code in &paper.categories {
         let category = iri::category(code);
-        sink.add(&node, PG_CATEGORY, category.clone());
+        sink.add(&node, PG_CATEGORY, &category);
         sink.add_shared(&category, RDF_TYPE, Object::Node(PG_CATEGORY_CLASS));
         sink.add_shared(&category, SCHEMA_NAME, Object::Text(code));
     }
@@ -239,10 +254,10 @@ pub fn paper_quads(paper: &Paper, facts: &PaperFacts, extractor: &Extractor<'_>,
 fn paper_identity_quads(node: &NamedNode, arxiv_id: Option<&str>, title: Option<&str>, sink: &mut QuadSink) {
     sink.add(node, RDF_TYPE, SCHEMA_SCHOLARLY_ARTICLE);
     if let Some(title) = title {
-        sink.add(node, PG_TITLE_KEY, Literal::new_simple_literal(iri::normalize_title(title)));
+        sink.add(node, PG_TITLE_KEY, LiteralRef::new_simple_literal(&iri::normalize_title(title)));
     }
     if let Some(id) = arxiv_id {
-        sink.add(node, DCTERMS_IDENTIFIER, Literal::new_simple_literal(format!("arXiv:{id}")));
+        sink.add(node, DCTERMS_IDENTIFIER, LiteralRef::new_simple_literal(&format!("arXiv:{id}")));
     }
 }
 
@@ -266,7 +281,7 @@ pub fn code_link_quads(link: &CodeLink, provenance: Provenance, sink: &mut QuadS
     let node = iri::paper_by(arxiv_id, title.unwrap_or_default());
     paper_identity_quads(&node, arxiv_id, title, sink);
     if let Some(title) = title {
-        sink.add(&node, DCTERMS_TITLE, Literal::new_simple_literal(title));
+        sink.add(&node, DCTERMS_TITLE, LiteralRef::new_simple_literal(title));
     }
     let (predicate, object): (NamedNodeRef<'static>, NamedNode) = match crate::extract::classify_url(&link.url) {
         Some(LinkTarget::Repository(repo)) => {
@@ -326,7 +341,7 @@ fn facts_with_provenance(subject: &NamedNode, listing_name: &str, found: &[Occur
     facts.sort_unstable();
     facts.dedup();
     for (predicate, object) in facts {
-        sink.add(subject, predicate, object.clone());
+        sink.add(subject, predicate, object);
     }
     if provenance == Provenance::None {
         return;
@@ -335,13 +350,14 @@ fn facts_with_provenance(subject: &NamedNode, listing_name: &str, found: &[Occur
     sourced.sort_unstable();
     sourced.dedup();
     for (source, object) in sourced {
-        sink.add(subject, source.property(listing_name), object.clone());
+        let property = source.property(listing_name);
+        sink.quads.push_quad(QuadRef::new(subject, &property, object, GraphNameRef::DefaultGraph));
         sink.fact_sources.insert(source);
     }
     match provenance {
         Provenance::Compact => {
             let json = occurrences::to_json(listing_name, found.iter().map(Occurrence::as_entry));
-            sink.add(subject, PG_OCCURRENCES, Literal::new_typed_literal(json, RDF_JSON));
+            sink.add(subject, PG_OCCURRENCES, LiteralRef::new_typed_literal(&json, RDF_JSON));
         }
         Provenance::Full => {
             let listing = iri::listing(listing_name);
@@ -372,18 +388,18 @@ fn evidence_record(subject: &NamedNode, listing: &NamedNode, listing_name: &str,
         None => iri::evidence(&[subject.as_str(), o.predicate.as_str(), &object, listing_name, &o.line.to_string()]),
     };
     sink.add(&record, RDF_TYPE, PG_EVIDENCE);
-    sink.add(&record, PG_SUBJECT, subject.clone());
+    sink.add(&record, PG_SUBJECT, subject);
     sink.add(&record, PG_PREDICATE, o.predicate);
-    sink.add(&record, PG_OBJECT, o.object.clone());
-    sink.add(&record, PROV_WAS_DERIVED_FROM, listing.clone());
-    sink.add(&record, PROV_WAS_GENERATED_BY, iri::extractor(o.extractor));
-    sink.add(&record, PG_LINE, Literal::from(o.line as u64));
-    sink.add(&record, PG_CONFIDENCE, Literal::from(o.confidence));
+    sink.add(&record, PG_OBJECT, &o.object);
+    sink.add(&record, PROV_WAS_DERIVED_FROM, listing);
+    sink.add(&record, PROV_WAS_GENERATED_BY, &iri::extractor(o.extractor));
+    sink.add(&record, PG_LINE, &Literal::from(o.line as u64));
+    sink.add(&record, PG_CONFIDENCE, &Literal::from(o.confidence));
     if let Some(span) = &o.span {
-        sink.add(&record, PG_FIELD, Literal::new_simple_literal(span.field.as_str()));
-        sink.add(&record, PG_START, Literal::from(span.start as u64));
-        sink.add(&record, PG_END, Literal::from(span.end as u64));
-        sink.add(&record, PG_MATCHED_TEXT, Literal::new_simple_literal(&span.text));
+        sink.add(&record, PG_FIELD, LiteralRef::new_simple_literal(span.field.as_str()));
+        sink.add(&record, PG_START, &Literal::from(span.start as u64));
+        sink.add(&record, PG_END, &Literal::from(span.end as u64));
+        sink.add(&record, PG_MATCHED_TEXT, LiteralRef::new_simple_literal(&span.text));
     }
 }
 
@@ -418,9 +434,9 @@ pub fn fact_source_quads(listing_name: &str, source: FactSource, sink: &mut Quad
     let node = source.property(listing_name);
     sink.add(&node, RDF_TYPE, PG_PROVENANCE_PROPERTY);
     sink.add(&node, RDFS_SUB_PROPERTY_OF, source.predicate);
-    sink.add(&node, PROV_WAS_DERIVED_FROM, iri::listing(listing_name));
-    sink.add(&node, PROV_WAS_GENERATED_BY, iri::extractor(source.extractor));
-    sink.add(&node, PG_CONFIDENCE, Literal::from(source.confidence()));
+    sink.add(&node, PROV_WAS_DERIVED_FROM, &iri::listing(listing_name));
+    sink.add(&node, PROV_WAS_GENERATED_BY, &iri::extractor(source.extractor));
+    sink.add(&node, PG_CONFIDENCE, &Literal::from(source.confidence()));
 }
 
 /// Confidence of an acronym definition (the Schwartz & Hearst match is strict).
@@ -445,10 +461,9 @@ mod tests {
         let names = sink
             .shared
             .iter()
-            .map(|(_, q)| q)
             .filter(|q| q.predicate == SCHEMA_NAME && defined.contains(&q.subject.to_string()))
-            .map(|q| match &q.object {
-                Term::Literal(l) => l.value().to_owned(),
+            .map(|q| match q.object {
+                TermRef::Literal(l) => l.value().to_owned(),
                 other => other.to_string(),
             })
             .collect();

@@ -10,7 +10,7 @@ use std::io::Write;
 use std::sync::LazyLock;
 
 use oxigraph::io::{RdfFormat, RdfParser, RdfSerializer};
-use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode, Quad, Term};
+use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode, Quad, QuadRef, Term};
 use proptest::prelude::*;
 
 use papergraph::extract::Extractor;
@@ -82,7 +82,7 @@ fn check_paper(paper: &Paper) {
         let mut sink = QuadSink::default();
         rdf::listing_quads(&paper.source, &mut sink);
         rdf::paper_quads(paper, &facts, &EXTRACTOR, provenance, &mut sink);
-        let quads: Vec<Quad> = sink.quads.into_iter().chain(sink.shared.into_iter().map(|(_, quad)| quad)).collect();
+        let quads: Vec<Quad> = sink.quads.iter().chain(sink.shared.iter()).map(QuadRef::into_owned).collect();
         for quad in &quads {
             check_iris(quad);
         }

@@ -41,7 +41,7 @@ use crate::storage::StorageOptions;
 #[cfg(not(target_family = "wasm"))]
 use crate::storage::map_thread_result;
 use crate::storage::numeric_encoder::{Decoder, EncodedQuad, EncodedTerm};
-pub use crate::storage::{CorruptionError, LoaderError, SerializerError, StorageError};
+pub use crate::storage::{CorruptionError, LoaderError, QuadBatch, SerializerError, StorageError};
 use crate::storage::{
     DEFAULT_BULK_LOAD_BATCH_SIZE, DecodingGraphIterator, DecodingQuadIterator, Storage,
     StorageBulkLoader, StorageReadableTransaction, StorageReader,
@@ -2199,6 +2199,31 @@ impl BulkLoader<'_> {
         }
         if !batch.is_empty() {
             self.storage.load_batch(batch, target_num_threads)?;
+        }
+        Ok(())
+    }
+
+    /// papergraph patch: adds batches of quads that the loader reads by reference (see
+    /// [`QuadBatch`]), grouped until they hold as many quads as one of its batches.
+    pub fn load_batches<B: QuadBatch>(
+        &mut self,
+        batches: impl IntoIterator<Item = B>,
+    ) -> Result<(), StorageError> {
+        let target_num_threads = self.target_num_threads();
+        let target_batch_size = self.target_batch_size();
+        let mut group = Vec::new();
+        let mut quads = 0;
+        for batch in batches {
+            quads += batch.len();
+            group.push(batch);
+            if quads >= target_batch_size {
+                self.storage
+                    .load_batch(std::mem::take(&mut group), target_num_threads)?;
+                quads = 0;
+            }
+        }
+        if !group.is_empty() {
+            self.storage.load_batch(group, target_num_threads)?;
         }
         Ok(())
     }

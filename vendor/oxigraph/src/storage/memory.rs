@@ -7,7 +7,6 @@ use crate::storage::numeric_encoder::{
 use dashmap::iter::Iter;
 use dashmap::mapref::entry::Entry;
 use dashmap::{DashMap, DashSet};
-use oxrdf::Quad;
 use rustc_hash::FxHasher;
 use std::borrow::Borrow;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
@@ -814,9 +813,9 @@ impl MemoryStorageBulkLoader<'_> {
         self
     }
 
-    pub fn load_batch(&mut self, new_quads: Vec<Quad>) {
-        for quad in new_quads {
-            self.transaction.insert(quad.as_ref());
+    pub fn load_batch(&mut self, new_quads: impl super::QuadBatch) {
+        for quad in new_quads.quads() {
+            self.transaction.insert(quad);
             self.done += 1;
             if self.done.is_multiple_of(1_000_000) {
                 for hook in &self.hooks {

@@ -30,6 +30,42 @@ pub mod small_string;
 
 pub const DEFAULT_BULK_LOAD_BATCH_SIZE: usize = 1_000_000;
 
+/// papergraph patch: quads the bulk loader reads by reference from storage their batch owns
+/// (a vector of quads, or a buffer holding every term in one string), so that a producer does
+/// not have to allocate every term of every quad.
+pub trait QuadBatch: Send + 'static {
+    /// The number of quads.
+    fn len(&self) -> usize;
+
+    /// Whether there is no quad.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The quads, in order.
+    fn quads(&self) -> Box<dyn Iterator<Item = QuadRef<'_>> + '_>;
+}
+
+impl QuadBatch for Vec<Quad> {
+    fn len(&self) -> usize {
+        self.len()
+    }
+
+    fn quads(&self) -> Box<dyn Iterator<Item = QuadRef<'_>> + '_> {
+        Box::new(self.iter().map(Quad::as_ref))
+    }
+}
+
+impl<B: QuadBatch> QuadBatch for Vec<B> {
+    fn len(&self) -> usize {
+        self.iter().map(B::len).sum()
+    }
+
+    fn quads(&self) -> Box<dyn Iterator<Item = QuadRef<'_>> + '_> {
+        Box::new(self.iter().flat_map(B::quads))
+    }
+}
+
 #[cfg(all(not(target_family = "wasm"), feature = "rocksdb"))]
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct StorageOptions {
@@ -642,7 +678,7 @@ impl StorageBulkLoader<'_> {
     )]
     pub fn load_batch(
         &mut self,
-        quads: Vec<Quad>,
+        quads: impl QuadBatch,
         max_num_threads: usize,
     ) -> Result<(), StorageError> {
         match &mut self.kind {
