@@ -278,6 +278,11 @@ impl<'t> Prepared<'t> {
         &self.folded
     }
 
+    /// Byte offsets where words start (after a character that is not a letter or digit).
+    pub fn word_starts(&self) -> &[usize] {
+        &self.word_starts
+    }
+
     /// A paper's title and abstract.
     pub fn paper(paper: &'t Paper) -> [Self; 2] {
         paper.fields().map(|(field, text)| Prepared::new(field, text))

@@ -11,7 +11,6 @@
 
 use std::sync::LazyLock;
 
-use aho_corasick::AhoCorasick;
 use regex::Regex;
 
 use super::labels::Prepared;
@@ -29,16 +28,15 @@ pub struct Proposal {
     pub confidence: f64,
 }
 
-/// The verbs of [`PROPOSAL_VERB`]: every match of it holds one of them.
+/// The verbs of [`PROPOSAL_VERB`]: every match of it holds one of them, starting a word.
 const VERBS: [&str; 12] =
     ["propose", "introduce", "present", "develop", "design", "build", "construct", "release", "curate", "create", "contribute", "offer"];
+/// The verbs of [`PROPOSE_NAME`] and [`PROPOSE_CAMEL`] (the first five of [`VERBS`]).
+const NAMING_VERBS: usize = 5;
 static PROPOSAL_VERB: LazyLock<Regex> = LazyLock::new(|| {
     let verbs = VERBS.join("|");
     Regex::new(&format!(r"(?i)\b(?:we|this (?:paper|work)|here we)\s+(?:\w+ly\s+)?(?:{verbs})s?\b|\bis (?:proposed|introduced)\b")).unwrap()
 });
-/// Finds the verbs in folded text (any case): a sentence without one is not searched with
-/// [`PROPOSAL_VERB`], whose case-insensitive prefixes (`we`, `is`, ...) occur everywhere.
-static VERB_FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| AhoCorasick::new(VERBS).expect("the verbs compile"));
 static CALLED: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b(?:called|named|dubbed|termed|coined)\s+([A-Z0-9][\w+\-.]*[\w+])").unwrap());
 static PROPOSE_NAME: LazyLock<Regex> = LazyLock::new(|| {
@@ -59,14 +57,17 @@ pub fn find_proposals(paper: &Paper, fields: &[Prepared<'_>], definitions: &[Def
     }
     for prepared in fields {
         let (field, text) = (prepared.field(), prepared.text());
-        let verbs: Vec<usize> = VERB_FINDER.find_iter(prepared.folded()).map(|m| m.start()).collect();
+        // A sentence without a word starting with a verb (any case) is not searched with
+        // [`PROPOSAL_VERB`], whose case-insensitive prefixes (`we`, `is`, ...) occur everywhere.
+        let verbs = verbs_at_word_starts(prepared);
         if verbs.is_empty() {
             continue;
         }
         let ascii = text.is_ascii();
         for (start, sentence) in sentences(text) {
             // A proposal phrase has no `.`, `!` or `?`, so it lies within one sentence.
-            if !verbs.iter().any(|&at| at >= start && at < start + sentence.len()) || !PROPOSAL_VERB.is_match(sentence) {
+            let in_sentence = |&&(at, _): &&(usize, usize)| at >= start && at < start + sentence.len();
+            if !verbs.iter().any(|v| in_sentence(&v)) || !PROPOSAL_VERB.is_match(sentence) {
                 continue;
             }
             // Character offset of a byte of the sentence (the same in ASCII text).
@@ -78,7 +79,13 @@ pub fn find_proposals(paper: &Paper, fields: &[Prepared<'_>], definitions: &[Def
                     found.push(Proposal { name: d.acronym.short.clone(), field, start, end, confidence: 0.85 });
                 }
             }
-            let named = CALLED.captures_iter(sentence).chain(PROPOSE_NAME.captures_iter(sentence)).chain(PROPOSE_CAMEL.captures_iter(sentence));
+            // Both need a naming verb followed by a capital or a digit: most sentences have none.
+            let names_after_verb = verbs.iter().filter(in_sentence).any(|&(at, verb)| verb < NAMING_VERBS && capital_follows(text, at + VERBS[verb].len()));
+            let (propose_name, propose_camel) = match names_after_verb {
+                true => (Some(PROPOSE_NAME.captures_iter(sentence)), Some(PROPOSE_CAMEL.captures_iter(sentence))),
+                false => (None, None),
+            };
+            let named = CALLED.captures_iter(sentence).chain(propose_name.into_iter().flatten()).chain(propose_camel.into_iter().flatten());
             let parenthesized = PARENTHESIZED_NAME
                 .captures_iter(sentence)
                 .filter(|c| !definitions.iter().any(|d| d.acronym.short == c[1] && d.known_concept.is_some()));
@@ -100,6 +107,27 @@ pub fn find_proposals(paper: &Paper, fields: &[Prepared<'_>], definitions: &[Def
         new
     });
     found
+}
+
+/// `(byte offset, index in [`VERBS`])` of the words of a prepared field that start with a verb.
+fn verbs_at_word_starts(prepared: &Prepared<'_>) -> Vec<(usize, usize)> {
+    let folded = prepared.folded().as_bytes();
+    prepared
+        .word_starts()
+        .iter()
+        .filter(|&&at| matches!(folded[at], b'p' | b'i' | b'd' | b'b' | b'c' | b'r' | b'o'))
+        .filter_map(|&at| VERBS.iter().position(|verb| folded[at..].starts_with(verb.as_bytes())).map(|verb| (at, verb)))
+        .collect()
+}
+
+/// Whether `text` from byte `at` (after a verb) holds an optional `s`, white space, then an
+/// ASCII capital or digit, as a name after [`PROPOSE_NAME`]'s and [`PROPOSE_CAMEL`]'s verbs
+/// must begin.
+fn capital_follows(text: &str, at: usize) -> bool {
+    let rest = text.get(at..).unwrap_or_default();
+    let rest = rest.strip_prefix(['s', 'S']).unwrap_or(rest);
+    let name = rest.trim_start();
+    name.len() < rest.len() && name.starts_with(|c: char| c.is_ascii_uppercase() || c.is_ascii_digit())
 }
 
 fn title_name(title: &str) -> Option<&str> {
@@ -158,6 +186,9 @@ mod tests {
         assert_eq!(names("Parallel calls", "We present LLMCompiler, which executes functions in parallel for LLMs."), ["LLMCompiler"]);
         assert_eq!(names("Efficient tracking", "In this work, we propose a tracker dubbed SAMURAI. It is fast."), ["SAMURAI"]);
         assert_eq!(names("Hierarchical Memory", "We propose HMT, a framework for long context."), ["HMT"]);
+        // Verbs in any case, with an `s`, the name after more than one space.
+        assert_eq!(names("Parallel calls", "This paper PRESENTS\t LLMCompiler, a compiler."), ["LLMCompiler"]);
+        assert!(names("Parallel calls", "We represent LLMCompiler, a compiler.").is_empty());
     }
 
     #[test]
