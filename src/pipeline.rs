@@ -195,20 +195,24 @@ pub fn build(
                 let bytes_before = done.bytes_read;
                 let mut listing_written = false;
                 let mut described = BTreeSet::new();
-                let mut records = opened.records.peekable();
-                while records.peek().is_some() {
+                let mut records = opened.records;
+                let mut next = ReadChunk::from(&mut records);
+                while !next.is_empty() {
                     // Problems are noted in input order: those of reading now, those of
                     // parsing (done with extraction, in parallel) after.
-                    let mut chunk = Vec::with_capacity(CHUNK_RECORDS);
-                    for item in records.by_ref().take(CHUNK_RECORDS) {
-                        match item {
-                            Ok(pending) => chunk.push(pending),
-                            Err(problem) => note_problem(&mut report, problem, options)?,
-                        }
+                    let chunk = std::mem::take(&mut next);
+                    for problem in chunk.problems {
+                        note_problem(&mut report, problem, options)?;
                     }
                     chunks += 1;
                     let at = SharedAt { build: build_id, chunk: chunks };
-                    let mut out = chunk_quads(chunk, &extractor, options.provenance, at, !index.orphan_titles.is_empty());
+                    let titles_of_all = !index.orphan_titles.is_empty();
+                    // The next chunk is read while this one is extracted.
+                    let mut out;
+                    (out, next) = rayon::join(
+                        || chunk_quads(chunk.records, &extractor, options.provenance, at, titles_of_all),
+                        || ReadChunk::from(&mut records),
+                    );
                     for problem in std::mem::take(&mut out.problems) {
                         note_problem(&mut report, problem, options)?;
                     }
@@ -444,6 +448,30 @@ fn load(target: Target<'_>, receiver: Receiver<Chunk>) -> Result<(), BuildError>
         Target::Count => quads.for_each(drop),
     }
     Ok(())
+}
+
+/// Up to [`CHUNK_RECORDS`] items of a reader: records, and the problems met reading them.
+#[derive(Default)]
+struct ReadChunk {
+    records: Vec<Pending>,
+    problems: Vec<Problem>,
+}
+
+impl ReadChunk {
+    fn from(records: &mut ingest::PendingRecords) -> Self {
+        let mut chunk = ReadChunk { records: Vec::with_capacity(CHUNK_RECORDS), problems: Vec::new() };
+        for item in records.take(CHUNK_RECORDS) {
+            match item {
+                Ok(pending) => chunk.records.push(pending),
+                Err(problem) => chunk.problems.push(problem),
+            }
+        }
+        chunk
+    }
+
+    fn is_empty(&self) -> bool {
+        self.records.is_empty() && self.problems.is_empty()
+    }
 }
 
 /// What a chunk of records gives the loader and the build's bookkeeping.
