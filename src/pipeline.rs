@@ -196,7 +196,7 @@ pub fn build(
                 let mut listing_written = false;
                 let mut described = BTreeSet::new();
                 let mut records = opened.records;
-                let mut next = ReadChunk::from(&mut records);
+                let mut next = ReadChunk::read(&mut records);
                 while !next.is_empty() {
                     // Problems are noted in input order: those of reading now, those of
                     // parsing (done with extraction, in parallel) after.
@@ -211,7 +211,7 @@ pub fn build(
                     let mut out;
                     (out, next) = rayon::join(
                         || chunk_quads(chunk.records, &extractor, options.provenance, at, titles_of_all),
-                        || ReadChunk::from(&mut records),
+                        || ReadChunk::read(&mut records),
                     );
                     for problem in std::mem::take(&mut out.problems) {
                         note_problem(&mut report, problem, options)?;
@@ -458,7 +458,7 @@ struct ReadChunk {
 }
 
 impl ReadChunk {
-    fn from(records: &mut ingest::PendingRecords) -> Self {
+    fn read(records: &mut ingest::PendingRecords) -> Self {
         let mut chunk = ReadChunk { records: Vec::with_capacity(CHUNK_RECORDS), problems: Vec::new() };
         for item in records.take(CHUNK_RECORDS) {
             match item {

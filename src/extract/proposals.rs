@@ -31,7 +31,8 @@ pub struct Proposal {
 /// The verbs of [`PROPOSAL_VERB`]: every match of it holds one of them, starting a word.
 const VERBS: [&str; 12] =
     ["propose", "introduce", "present", "develop", "design", "build", "construct", "release", "curate", "create", "contribute", "offer"];
-/// The verbs of [`PROPOSE_NAME`] and [`PROPOSE_CAMEL`] (the first five of [`VERBS`]).
+/// How many of [`VERBS`], from the first, [`PROPOSE_CAMEL`] knows ([`PROPOSE_NAME`] the first
+/// three of them).
 const NAMING_VERBS: usize = 5;
 static PROPOSAL_VERB: LazyLock<Regex> = LazyLock::new(|| {
     let verbs = VERBS.join("|");
@@ -43,7 +44,8 @@ static PROPOSE_NAME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i:\b(?:we|this (?:paper|work))\s+(?:propose|introduce|present)s?)\s+([A-Z0-9][\w+\-]*(?:\s[A-Z0-9][\w+\-]*)?),\s+(?:a|an|the)\b").unwrap()
 });
 static PROPOSE_CAMEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i:\b(?:we|this (?:paper|work))\s+(?:propose|introduce|present|develop|design)s?)\s+([A-Z][a-z0-9]*[A-Z0-9][\w+\-]*)").unwrap()
+    let verbs = VERBS[..NAMING_VERBS].join("|");
+    Regex::new(&format!(r"(?i:\b(?:we|this (?:paper|work))\s+(?:{verbs})s?)\s+([A-Z][a-z0-9]*[A-Z0-9][\w+\-]*)")).unwrap()
 });
 static PARENTHESIZED_NAME: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\(([A-Z][A-Za-z]*[A-Za-z0-9+\-]*)\)").unwrap());
@@ -115,8 +117,10 @@ fn verbs_at_word_starts(prepared: &Prepared<'_>) -> Vec<(usize, usize)> {
     prepared
         .word_starts()
         .iter()
-        .filter(|&&at| matches!(folded[at], b'p' | b'i' | b'd' | b'b' | b'c' | b'r' | b'o'))
-        .filter_map(|&at| VERBS.iter().position(|verb| folded[at..].starts_with(verb.as_bytes())).map(|verb| (at, verb)))
+        .filter_map(|&at| {
+            let first = folded[at];
+            VERBS.iter().position(|verb| verb.as_bytes()[0] == first && folded[at..].starts_with(verb.as_bytes())).map(|verb| (at, verb))
+        })
         .collect()
 }
 
