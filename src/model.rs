@@ -128,6 +128,18 @@ impl Paper {
 }
 
 /// A paper from a one-entry listing `t.txt`, for unit tests.
+/// Texts for tests: `per_length` texts of each length below `lengths`, of bytes drawn from
+/// `alphabet` (ASCII) by a fixed pseudo-random sequence.
+#[cfg(test)]
+pub(crate) fn test_texts(alphabet: &[u8], lengths: usize, per_length: usize) -> Vec<String> {
+    let mut seed = 7u64;
+    let mut next = move || {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        char::from(alphabet[(seed >> 33) as usize % alphabet.len()])
+    };
+    (0..lengths).flat_map(|length| std::iter::repeat_n(length, per_length)).map(|length| (0..length).map(|_| next()).collect()).collect()
+}
+
 #[cfg(test)]
 pub(crate) fn test_paper(title: &str, abstract_text: &str) -> Paper {
     Paper {

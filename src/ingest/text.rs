@@ -41,6 +41,7 @@ fn push_words(out: &mut String, text: &str) {
     // runs of words separated by single spaces (whole lines, mostly) are copied at once.
     let is_gap = |b: u8| b <= b' ' || b == 0x7f;
     let bytes = text.as_bytes();
+    out.reserve(text.len() + 1);
     let mut at = 0;
     loop {
         while at < bytes.len() && is_gap(bytes[at]) {
@@ -51,6 +52,7 @@ fn push_words(out: &mut String, text: &str) {
         }
         let start = at;
         loop {
+            at = skip_words_and_single_spaces(bytes, at);
             while at < bytes.len() && !is_gap(bytes[at]) {
                 at += 1;
             }
@@ -65,6 +67,30 @@ fn push_words(out: &mut String, text: &str) {
         }
         out.push_str(&text[start..at]);
     }
+}
+
+/// A position at or after `at`, eight bytes at a time, up to which `bytes` (ASCII) holds no
+/// control character and no space but single ones between words; it may stop short of the
+/// first such byte, never past it.
+fn skip_words_and_single_spaces(bytes: &[u8], mut at: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // The lowest high bit is that of the first byte below `c` (others may be set above it).
+    let below = |x: u64, c: u8| x.wrapping_sub(ONES * u64::from(c)) & !x & HIGH;
+    let equal = |x: u64, c: u8| below(x ^ (ONES * u64::from(c)), 1);
+    // Each step reads the eight bytes from `at` and the eight from `at + 1` (what follows each).
+    while at + 9 <= bytes.len() {
+        let x = u64::from_le_bytes(bytes[at..at + 8].try_into().expect("eight bytes"));
+        let next = u64::from_le_bytes(bytes[at + 1..at + 9].try_into().expect("eight bytes"));
+        let control = below(x, b' ') | equal(x, 0x7f);
+        let next_is_gap = below(next, b' ' + 1) | equal(next, 0x7f);
+        let stop = control | (equal(x, b' ') & next_is_gap);
+        if stop != 0 {
+            return at + (stop.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    at
 }
 
 /// Control characters (C0, DEL, C1) and the noncharacters U+FFFE and U+FFFF: XML 1.0 cannot
@@ -260,6 +286,16 @@ mod tests {
         assert_eq!(collapse_whitespace_of([" John ", "", "Smith\n", " Jr", "\u{e9}  x "]), "John Smith Jr \u{e9} x");
         assert_eq!(collapse_whitespace(" \n\t "), "");
         assert_eq!(non_blank(Some(" \n ")), None);
+    }
+
+    #[test]
+    fn ascii_white_space_collapses_as_character_by_character() {
+        // Gaps of every kind in every position of an eight-byte step, words of every length.
+        for text in crate::model::test_texts(b"ab .  \n\t\r\x00\x1f\x7f!~", 60, 30) {
+            let words: Vec<&str> = text.split(|c: char| c.is_whitespace() || is_unusable(c)).filter(|w| !w.is_empty()).collect();
+            assert_eq!(collapse_whitespace(&text), words.join(" "), "{text:?}");
+            assert_eq!(collapse_whitespace_of(["x", &text]), ["x"].into_iter().chain(words.iter().copied()).collect::<Vec<_>>().join(" "));
+        }
     }
 
     #[test]
