@@ -14,7 +14,6 @@ use std::cell::RefCell;
 use std::collections::BTreeSet;
 
 use oxigraph::model::{GraphNameRef, Literal, LiteralRef, NamedNode, NamedNodeRef, QuadRef, TermRef, Triple};
-use rustc_hash::FxHashMap;
 use xxhash_rust::xxh3::Xxh3;
 
 use crate::extract::{
@@ -50,7 +49,7 @@ pub struct QuadSink {
 pub struct SharedAt {
     /// Distinct for every build in the process.
     pub build: u64,
-    /// Increasing within a build.
+    /// Increasing within a build, from 1.
     pub chunk: u64,
 }
 
@@ -61,14 +60,20 @@ enum Object<'a> {
     Text(&'a str),
 }
 
-/// Hashes of the shared quads this thread made, with the chunk each was first made for.
-type SharedMade = (Option<u64>, FxHashMap<u128, u64>);
+/// The shared quads this thread made lately, each with the chunk it was first made for: a
+/// direct-mapped table of hashes, small enough to stay in a core's cache. A quad whose slot a
+/// later one took is made again, and dropped by the build's writer.
+struct SharedMade {
+    build: Option<u64>,
+    /// (hash, chunk); chunk 0 (chunks count from 1) marks an empty slot.
+    slots: Box<[(u128, u64)]>,
+}
 
-/// Shared quads a thread remembers before starting over (16 bytes of key and 8 of chunk each).
-const SHARED_MADE_ENTRIES: usize = 500_000;
+/// Slots of [`SharedMade`] (32 bytes each).
+const SHARED_MADE_SLOTS: usize = 1 << 14;
 
 thread_local! {
-    static SHARED_MADE: RefCell<SharedMade> = RefCell::new((None, FxHashMap::default()));
+    static SHARED_MADE: RefCell<SharedMade> = RefCell::new(SharedMade { build: None, slots: vec![(0, 0); SHARED_MADE_SLOTS].into_boxed_slice() });
 }
 
 impl QuadSink {
@@ -120,18 +125,17 @@ fn shared_key(subject: &str, predicate: &str, object: Object<'_>) -> u128 {
 /// Whether this thread made the shared quad `key` for an earlier chunk of the build `at` is in;
 /// the quad is remembered as made now otherwise.
 fn made_before(at: SharedAt, key: u128) -> bool {
-    SHARED_MADE.with_borrow_mut(|(build, made)| {
-        if *build != Some(at.build) || made.len() >= SHARED_MADE_ENTRIES {
-            *build = Some(at.build);
-            made.clear();
+    SHARED_MADE.with_borrow_mut(|made| {
+        if made.build != Some(at.build) {
+            made.build = Some(at.build);
+            made.slots.fill((0, 0));
         }
-        match made.get(&key) {
-            Some(&chunk) => chunk < at.chunk,
-            None => {
-                made.insert(key, at.chunk);
-                false
-            }
+        let slot = &mut made.slots[key as usize % SHARED_MADE_SLOTS];
+        if slot.0 == key && slot.1 != 0 {
+            return slot.1 < at.chunk;
         }
+        *slot = (key, at.chunk);
+        false
     })
 }
 

@@ -11,7 +11,7 @@
 //! for facts read from a record rather than a text, such as Papers-with-Code links). IRIs are
 //! shortened with the prefixes `pgid:`, `concept:`, `dataset:`, `pg:`, `schema:` and `rdfs:`.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::vocab::{CONCEPT, DATASET, ID_BASE, PG, RDFS, SCHEMA};
 use crate::model::Field;
@@ -49,8 +49,8 @@ struct Record {
 /// paper. Occurrences of the same fact and extractor are grouped, in order of first appearance.
 ///
 /// Written by hand (this runs for every paper of a build), the same bytes `serde_json` writes
-/// for a [`Record`]: strings and numbers go through `serde_json`; IRIs, which hold no character
-/// JSON escapes, are copied.
+/// for a [`Record`]: IRIs, which hold no character JSON escapes, are copied, and so are other
+/// strings holding none; numbers are written as `serde_json` writes them.
 pub fn to_json<'a>(source: &str, entries: impl IntoIterator<Item = Entry<'a>>) -> String {
     let mut facts: Vec<((&str, &str, &str), Vec<Entry<'a>>)> = Vec::new();
     for e in entries {
@@ -62,29 +62,30 @@ pub fn to_json<'a>(source: &str, entries: impl IntoIterator<Item = Entry<'a>>) -
     }
     let mut out = Vec::with_capacity(128 + 96 * facts.len());
     out.extend_from_slice(b"{\"source\":");
-    write_value(&mut out, source);
+    write_string(&mut out, source);
     out.extend_from_slice(b",\"facts\":[");
+    let mut integers = itoa::Buffer::new();
     for (i, ((predicate, object, extractor), found)) in facts.iter().enumerate() {
         out.extend_from_slice(if i == 0 { b"[" } else { b",[" });
         write_compact(&mut out, predicate);
         out.push(b',');
         write_compact(&mut out, object);
         out.push(b',');
-        write_value(&mut out, extractor);
+        write_string(&mut out, extractor);
         out.extend_from_slice(b",[");
         for (j, e) in found.iter().enumerate() {
             out.extend_from_slice(if j == 0 { b"[" } else { b",[" });
-            write_value(&mut out, &e.confidence);
+            write_confidence(&mut out, e.confidence);
             out.push(b',');
-            write_value(&mut out, &e.line);
+            out.extend_from_slice(integers.format(e.line).as_bytes());
             out.push(b',');
-            write_value(&mut out, e.field.map_or("", Field::as_str));
+            write_string(&mut out, e.field.map_or("", Field::as_str));
+            for value in [e.start, e.end] {
+                out.push(b',');
+                out.extend_from_slice(integers.format(value).as_bytes());
+            }
             out.push(b',');
-            write_value(&mut out, &e.start);
-            out.push(b',');
-            write_value(&mut out, &e.end);
-            out.push(b',');
-            write_value(&mut out, e.text);
+            write_string(&mut out, e.text);
             out.push(b']');
         }
         out.extend_from_slice(b"]]");
@@ -93,9 +94,34 @@ pub fn to_json<'a>(source: &str, entries: impl IntoIterator<Item = Entry<'a>>) -
     String::from_utf8(out).expect("JSON written from strings is UTF-8")
 }
 
-/// `value` as `serde_json` writes it.
-fn write_value(out: &mut Vec<u8>, value: &(impl Serialize + ?Sized)) {
-    serde_json::to_writer(out, value).expect("strings and numbers serialize");
+/// A JSON string as `serde_json` writes it: copied between quotes unless it holds a character
+/// JSON escapes.
+fn write_string(out: &mut Vec<u8>, text: &str) {
+    if text.bytes().any(|b| b < b' ' || b == b'"' || b == b'\\') {
+        return serde_json::to_writer(out, text).expect("strings serialize");
+    }
+    out.push(b'"');
+    out.extend_from_slice(text.as_bytes());
+    out.push(b'"');
+}
+
+/// A confidence as `serde_json` writes it: one of thousandths between 0 and 1 (every
+/// extractor's) is its shortest decimal, `0.95`, `1.0`; others are left to `serde_json`.
+fn write_confidence(out: &mut Vec<u8>, confidence: f64) {
+    let milli = (confidence * 1000.0).round();
+    if !(0.0..=1000.0).contains(&milli) || milli / 1000.0 != confidence {
+        return serde_json::to_writer(out, &confidence).expect("numbers serialize");
+    }
+    match milli as u16 {
+        1000 => out.extend_from_slice(b"1.0"),
+        0 => out.extend_from_slice(b"0.0"),
+        milli => {
+            let digits = [b'0' + (milli / 100) as u8, b'0' + (milli / 10 % 10) as u8, b'0' + (milli % 10) as u8];
+            let significant = 3 - digits.iter().rev().take_while(|&&d| d == b'0').count();
+            out.extend_from_slice(b"0.");
+            out.extend_from_slice(&digits[..significant]);
+        }
+    }
 }
 
 /// `https://w3id.org/papergraph/concept/kv-cache` → `"concept:kv-cache"`, quoted.
@@ -104,7 +130,7 @@ fn write_compact(out: &mut Vec<u8>, iri: &str) {
     let (prefix, local) = compact.unwrap_or(("", iri));
     if local.bytes().any(|b| b < b' ' || b == b'"' || b == b'\\') {
         // Not a valid IRI's characters, but escaped all the same should one get here.
-        return write_value(out, &if prefix.is_empty() { local.to_owned() } else { format!("{prefix}:{local}") });
+        return write_string(out, &if prefix.is_empty() { local.to_owned() } else { format!("{prefix}:{local}") });
     }
     out.push(b'"');
     if !prefix.is_empty() {
@@ -165,6 +191,8 @@ fn expand(name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use serde::Serialize;
+
     use super::*;
 
     fn entry<'a>(object: &'a str, field: Option<Field>, start: usize, text: &'a str) -> Entry<'a> {
@@ -204,6 +232,18 @@ mod tests {
             ],
         };
         assert_eq!(json, serde_json::to_string(&expected).unwrap());
+
+        // Confidences of every kind, and numbers of every length.
+        let confidences = [0.0, 1.0, 0.8, 0.95, 0.05, 0.001, 0.999, 0.123, 0.1 + 0.2, 1.0 / 3.0, 0.9995, 1e-9, 1.5, -0.25];
+        for (i, &confidence) in confidences.iter().enumerate() {
+            let line = 10usize.pow(i as u32 % 12) + i;
+            let e = Entry { confidence, line, start: line / 7, end: usize::MAX - i, ..entry(kv, Some(Field::Title), 0, "KV") };
+            let expected = Expected {
+                source: "s",
+                facts: vec![("schema:mentions", "concept:kv-cache", "concept-matcher", vec![(confidence, line, "title", e.start, e.end, "KV")])],
+            };
+            assert_eq!(to_json("s", [e]), serde_json::to_string(&expected).unwrap());
+        }
     }
 
     #[test]
