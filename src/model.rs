@@ -118,6 +118,11 @@ impl Paper {
         }
     }
 
+    /// The characters `start..end` of a field (character offsets, as spans give them).
+    pub fn chars_of(&self, field: Field, start: usize, end: usize) -> &str {
+        chars_between(self.text(field), start, end)
+    }
+
     /// Source line of a field.
     pub fn line_of(&self, field: Field) -> usize {
         match field {
@@ -127,7 +132,13 @@ impl Paper {
     }
 }
 
-/// A paper from a one-entry listing `t.txt`, for unit tests.
+/// The characters `start..end` of `text` (character offsets; empty where they are past its end).
+pub fn chars_between(text: &str, start: usize, end: usize) -> &str {
+    let byte = |chars: usize| if text.is_ascii() { chars.min(text.len()) } else { text.char_indices().nth(chars).map_or(text.len(), |(at, _)| at) };
+    let from = byte(start);
+    &text[from..byte(end).max(from)]
+}
+
 /// Texts for tests: `per_length` texts of each length below `lengths`, of bytes drawn from
 /// `alphabet` (ASCII) by a fixed pseudo-random sequence.
 #[cfg(test)]
@@ -140,6 +151,7 @@ pub(crate) fn test_texts(alphabet: &[u8], lengths: usize, per_length: usize) -> 
     (0..lengths).flat_map(|length| std::iter::repeat_n(length, per_length)).map(|length| (0..length).map(|_| next()).collect()).collect()
 }
 
+/// A paper from a one-entry listing `t.txt`, for unit tests.
 #[cfg(test)]
 pub(crate) fn test_paper(title: &str, abstract_text: &str) -> Paper {
     Paper {

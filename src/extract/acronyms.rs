@@ -24,8 +24,8 @@ pub struct Acronym {
 
 impl Acronym {
     /// The definition as written in the field.
-    pub fn text<'a>(&self, field_text: &'a str) -> String {
-        field_text.chars().skip(self.start).take(self.end - self.start).collect()
+    pub fn text<'a>(&self, field_text: &'a str) -> &'a str {
+        crate::model::chars_between(field_text, self.start, self.end)
     }
 
     /// Character offsets of the short form within the field.

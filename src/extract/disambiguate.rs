@@ -189,7 +189,7 @@ impl Context {
                 if m.confidence == CONFIDENCE_DERIVED && !mentions.iter().any(|o| o.confidence != CONFIDENCE_DERIVED) {
                     return false;
                 }
-                !(self.idiom_labels.contains(&m.text.to_lowercase()) && follows_idiom_verb(paper, m))
+                !(self.is_idiom_label(&m.text) && follows_idiom_verb(paper, m))
             })
             .collect();
         let kept: Vec<Mention> = mentions.into_iter().zip(keep).filter_map(|(m, keep)| keep.then_some(m)).collect();
@@ -214,6 +214,15 @@ impl Context {
 }
 
 impl Context {
+    /// Whether `text` is one of the idiom labels, in any case.
+    fn is_idiom_label(&self, text: &str) -> bool {
+        match text.is_ascii() {
+            // The same, without allocating: ASCII text lower-cases byte for byte.
+            true => self.idiom_labels.iter().any(|label| label.eq_ignore_ascii_case(text)),
+            false => self.idiom_labels.contains(&text.to_lowercase()),
+        }
+    }
+
     /// Rule 5: mentions of a concept whose other-field words the paper uses, without support
     /// from the concept's neighbourhood, are dropped.
     fn drop_other_senses(&self, mentions: Vec<Mention>, paper: &Paper) -> Vec<Mention> {

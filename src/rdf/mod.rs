@@ -20,7 +20,7 @@ use crate::extract::{
     Extractor, LinkTarget, PaperFacts, ACRONYM_FINDER, CONCEPT_MATCHER, DATASET_MATCHER, EXTRACTORS,
     LINK_FINDER, PROPOSAL_FINDER,
 };
-use crate::extract::{Repository, CODE_LINK_READER};
+use crate::extract::{Definition, Link, Proposal, Repository, CODE_LINK_READER};
 use crate::model::{CodeLink, Field, Listing, Paper};
 pub use quads::Quads;
 use vocab::*;
@@ -192,65 +192,67 @@ pub fn paper_quads(paper: &Paper, facts: &PaperFacts, extractor: &Extractor<'_>,
         sink.add_shared(&category, SCHEMA_NAME, Object::Text(code));
     }
 
-    let mut found = Vec::new();
-    let mut occurrence = |predicate, object: NamedNode, extractor, field: Field, start, end, text: String, confidence| {
+    // The IRIs minted for this paper come first: the occurrences borrow them.
+    // A definition of a concept's own long form names the concept (a mention), not a method.
+    let defined: Vec<(&Definition, NamedNode)> =
+        facts.definitions.iter().filter(|d| d.known_concept.is_none()).map(|d| (d, iri::method(&d.acronym.short, Some(&d.acronym.long)))).collect();
+    let proposed: Vec<(&Proposal, Option<&str>, NamedNode)> = facts
+        .proposals
+        .iter()
+        .map(|p| {
+            let long = facts.definitions.iter().find(|d| d.acronym.short == p.name).map(|d| d.acronym.long.as_str());
+            (p, long, iri::method(&p.name, long))
+        })
+        .collect();
+    let linked: Vec<(&Link, NamedNodeRef<'static>, NamedNode)> = facts
+        .links
+        .iter()
+        .filter_map(|link| match &link.target {
+            LinkTarget::Repository(repo) => Some((link, PG_HAS_CODE, iri::repository(repo))),
+            LinkTarget::Page(url) => NamedNode::new(url).ok().map(|page| (link, RDFS_SEE_ALSO, page)),
+        })
+        .collect();
+
+    let mut found = Vec::with_capacity(facts.mentions.len() + facts.datasets.len() + defined.len() + proposed.len() + linked.len());
+    let mut occurrence = |predicate, object, extractor, field: Field, start, end, text, confidence| {
         let line = paper.line_of(field);
         found.push(Occurrence { predicate, object, extractor, confidence, line, span: Some(Span { field, start, end, text }) });
     };
     for m in &facts.mentions {
-        let concept = extractor.taxonomy.concepts[m.entry].iri.clone();
-        occurrence(SCHEMA_MENTIONS, concept, CONCEPT_MATCHER, m.field, m.start, m.end, m.text.clone(), m.confidence);
+        let concept = extractor.taxonomy.concepts[m.entry].iri.as_ref();
+        occurrence(SCHEMA_MENTIONS, concept, CONCEPT_MATCHER, m.field, m.start, m.end, m.text.as_str(), m.confidence);
     }
     for m in &facts.datasets {
-        let dataset = extractor.datasets.datasets[m.entry].iri.clone();
-        occurrence(PG_EVALUATED_ON, dataset, DATASET_MATCHER, m.field, m.start, m.end, m.text.clone(), m.confidence);
+        let dataset = extractor.datasets.datasets[m.entry].iri.as_ref();
+        occurrence(PG_EVALUATED_ON, dataset, DATASET_MATCHER, m.field, m.start, m.end, m.text.as_str(), m.confidence);
     }
-    let mut methods = Vec::new();
-    // A definition of a concept's own long form names the concept (a mention), not a method.
-    for d in facts.definitions.iter().filter(|d| d.known_concept.is_none()) {
+    for (d, method) in &defined {
         let a = &d.acronym;
-        let method = iri::method(&a.short, Some(&a.long));
-        let text = a.text(paper.text(a.field));
-        occurrence(PG_DEFINES, method.clone(), ACRONYM_FINDER, a.field, a.start, a.end, text, ACRONYM_CONFIDENCE);
-        methods.push((method, a.short.clone(), Some(a.long.clone()), d.concepts.clone()));
+        occurrence(PG_DEFINES, method.as_ref(), ACRONYM_FINDER, a.field, a.start, a.end, a.text(paper.text(a.field)), ACRONYM_CONFIDENCE);
     }
-    for p in &facts.proposals {
-        let defined = facts.definitions.iter().find(|d| d.acronym.short == p.name).map(|d| d.acronym.long.as_str());
-        let method = iri::method(&p.name, defined);
-        let text: String = paper.text(p.field).chars().skip(p.start).take(p.end - p.start).collect();
-        occurrence(PG_PROPOSES, method.clone(), PROPOSAL_FINDER, p.field, p.start, p.end, text, p.confidence);
-        if defined.is_none() {
-            methods.push((method, p.name.clone(), None, Vec::new()));
-        }
+    for (p, _, method) in &proposed {
+        occurrence(PG_PROPOSES, method.as_ref(), PROPOSAL_FINDER, p.field, p.start, p.end, paper.chars_of(p.field, p.start, p.end), p.confidence);
     }
-    let mut repos = Vec::new();
-    for link in &facts.links {
-        let (predicate, object) = match &link.target {
-            LinkTarget::Repository(repo) => {
-                let repo_node = iri::repository(repo);
-                repos.push((repo_node.clone(), repo));
-                (PG_HAS_CODE, repo_node)
-            }
-            LinkTarget::Page(url) => match NamedNode::new(url) {
-                Ok(page) => (RDFS_SEE_ALSO, page),
-                Err(_) => continue,
-            },
-        };
-        occurrence(predicate, object, LINK_FINDER, link.field, link.start, link.end, link.text.clone(), 1.0);
+    for (link, predicate, object) in &linked {
+        occurrence(*predicate, object.as_ref(), LINK_FINDER, link.field, link.start, link.end, link.text.as_str(), 1.0);
     }
     facts_with_provenance(&node, &paper.source.name, &found, provenance, sink);
-    for (method, short, long, concepts) in methods {
-        sink.add_shared(&method, RDF_TYPE, Object::Node(PG_METHOD));
-        sink.add_shared(&method, SCHEMA_NAME, Object::Text(&short));
-        if let Some(long) = long {
-            sink.add_shared(&method, SCHEMA_ALTERNATE_NAME, Object::Text(&long));
-        }
-        for concept in concepts {
-            sink.add_shared(&method, DCTERMS_SUBJECT, Object::Node(extractor.taxonomy.concepts[concept].iri.as_ref()));
+    for (d, method) in &defined {
+        sink.add_shared(method, RDF_TYPE, Object::Node(PG_METHOD));
+        sink.add_shared(method, SCHEMA_NAME, Object::Text(&d.acronym.short));
+        sink.add_shared(method, SCHEMA_ALTERNATE_NAME, Object::Text(&d.acronym.long));
+        for &concept in &d.concepts {
+            sink.add_shared(method, DCTERMS_SUBJECT, Object::Node(extractor.taxonomy.concepts[concept].iri.as_ref()));
         }
     }
-    for (repo_node, repo) in repos {
-        repository_quads(&repo_node, repo, sink);
+    for (p, _, method) in proposed.iter().filter(|(_, long, _)| long.is_none()) {
+        sink.add_shared(method, RDF_TYPE, Object::Node(PG_METHOD));
+        sink.add_shared(method, SCHEMA_NAME, Object::Text(&p.name));
+    }
+    for (link, _, node) in &linked {
+        if let LinkTarget::Repository(repo) = &link.target {
+            repository_quads(node, repo, sink);
+        }
     }
 }
 
@@ -300,7 +302,7 @@ pub fn code_link_quads(link: &CodeLink, provenance: Provenance, sink: &mut QuadS
         None => return,
     };
     let confidence = if link.official == Some(false) { 0.8 } else { 1.0 };
-    let found = Occurrence { predicate, object, extractor: CODE_LINK_READER, confidence, line: link.line, span: None };
+    let found = Occurrence { predicate, object: object.as_ref(), extractor: CODE_LINK_READER, confidence, line: link.line, span: None };
     facts_with_provenance(&node, &link.source.name, &[found], provenance, sink);
 }
 
@@ -322,26 +324,26 @@ pub enum Provenance {
 
 /// One place a fact was found: who found it, how sure it is, on which source line, and (for
 /// facts read from text) the span.
-struct Occurrence {
+struct Occurrence<'a> {
     predicate: NamedNodeRef<'static>,
-    object: NamedNode,
+    object: NamedNodeRef<'a>,
     extractor: &'static str,
     confidence: f64,
     line: usize,
-    span: Option<Span>,
+    span: Option<Span<'a>>,
 }
 
 /// Where in a paper's text a fact was found.
-struct Span {
+struct Span<'a> {
     field: Field,
     start: usize,
     end: usize,
-    text: String,
+    text: &'a str,
 }
 
 /// The facts `subject predicate object` the occurrences support, each once, and their provenance.
-fn facts_with_provenance(subject: &NamedNode, listing_name: &str, found: &[Occurrence], provenance: Provenance, sink: &mut QuadSink) {
-    let mut facts: Vec<(NamedNodeRef<'static>, &NamedNode)> = found.iter().map(|o| (o.predicate, &o.object)).collect();
+fn facts_with_provenance(subject: &NamedNode, listing_name: &str, found: &[Occurrence<'_>], provenance: Provenance, sink: &mut QuadSink) {
+    let mut facts: Vec<(NamedNodeRef<'static>, NamedNodeRef<'_>)> = found.iter().map(|o| (o.predicate, o.object)).collect();
     facts.sort_unstable();
     facts.dedup();
     for (predicate, object) in facts {
@@ -350,7 +352,7 @@ fn facts_with_provenance(subject: &NamedNode, listing_name: &str, found: &[Occur
     if provenance == Provenance::None {
         return;
     }
-    let mut sourced: Vec<(FactSource, &NamedNode)> = found.iter().map(|o| (FactSource::new(o.predicate, o.extractor, o.confidence), &o.object)).collect();
+    let mut sourced: Vec<(FactSource, NamedNodeRef<'_>)> = found.iter().map(|o| (FactSource::new(o.predicate, o.extractor, o.confidence), o.object)).collect();
     sourced.sort_unstable();
     sourced.dedup();
     for (source, object) in sourced {
@@ -373,10 +375,10 @@ fn facts_with_provenance(subject: &NamedNode, listing_name: &str, found: &[Occur
     }
 }
 
-impl Occurrence {
+impl Occurrence<'_> {
     fn as_entry(&self) -> occurrences::Entry<'_> {
         let (field, start, end, text) = match &self.span {
-            Some(span) => (Some(span.field), span.start, span.end, span.text.as_str()),
+            Some(span) => (Some(span.field), span.start, span.end, span.text),
             None => (None, 0, 0, ""),
         };
         occurrences::Entry { predicate: self.predicate.as_str(), object: self.object.as_str(), extractor: self.extractor, confidence: self.confidence, line: self.line, field, start, end, text }
@@ -385,7 +387,7 @@ impl Occurrence {
 
 /// One `pg:Evidence` record (full provenance): the fact it supports, the source file, extractor,
 /// line, confidence and, for text, the field, span and matched text.
-fn evidence_record(subject: &NamedNode, listing: &NamedNode, listing_name: &str, o: &Occurrence, sink: &mut QuadSink) {
+fn evidence_record(subject: &NamedNode, listing: &NamedNode, listing_name: &str, o: &Occurrence<'_>, sink: &mut QuadSink) {
     let object = o.object.to_string();
     let record = match &o.span {
         Some(span) => iri::evidence(&[subject.as_str(), o.predicate.as_str(), &object, listing_name, span.field.as_str(), &span.start.to_string()]),
@@ -394,7 +396,7 @@ fn evidence_record(subject: &NamedNode, listing: &NamedNode, listing_name: &str,
     sink.add(&record, RDF_TYPE, PG_EVIDENCE);
     sink.add(&record, PG_SUBJECT, subject);
     sink.add(&record, PG_PREDICATE, o.predicate);
-    sink.add(&record, PG_OBJECT, &o.object);
+    sink.add(&record, PG_OBJECT, o.object);
     sink.add(&record, PROV_WAS_DERIVED_FROM, listing);
     sink.add(&record, PROV_WAS_GENERATED_BY, &iri::extractor(o.extractor));
     sink.add(&record, PG_LINE, &Literal::from(o.line as u64));
@@ -403,7 +405,7 @@ fn evidence_record(subject: &NamedNode, listing: &NamedNode, listing_name: &str,
         sink.add(&record, PG_FIELD, LiteralRef::new_simple_literal(span.field.as_str()));
         sink.add(&record, PG_START, &Literal::from(span.start as u64));
         sink.add(&record, PG_END, &Literal::from(span.end as u64));
-        sink.add(&record, PG_MATCHED_TEXT, LiteralRef::new_simple_literal(&span.text));
+        sink.add(&record, PG_MATCHED_TEXT, LiteralRef::new_simple_literal(span.text));
     }
 }
 

@@ -76,7 +76,7 @@ fn check_paper(paper: &Paper) {
     }
     for definition in &facts.definitions {
         let acronym = &definition.acronym;
-        check_span(paper, acronym.field, acronym.start, acronym.end, &acronym.text(paper.text(acronym.field)), "acronym");
+        check_span(paper, acronym.field, acronym.start, acronym.end, acronym.text(paper.text(acronym.field)), "acronym");
     }
     for provenance in [Provenance::Compact, Provenance::Full] {
         let mut sink = QuadSink::default();
