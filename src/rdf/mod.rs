@@ -355,9 +355,12 @@ fn facts_with_provenance(subject: &NamedNode, listing_name: &str, found: &[Occur
     let mut sourced: Vec<(FactSource, NamedNodeRef<'_>)> = found.iter().map(|o| (FactSource::new(o.predicate, o.extractor, o.confidence), o.object)).collect();
     sourced.sort_unstable();
     sourced.dedup();
-    for (source, object) in sourced {
+    for same_source in sourced.chunk_by(|a, b| a.0 == b.0) {
+        let source = same_source[0].0;
         let property = source.property(listing_name);
-        sink.quads.push_quad(QuadRef::new(subject, &property, object, GraphNameRef::DefaultGraph));
+        for &(_, object) in same_source {
+            sink.quads.push_quad(QuadRef::new(subject, &property, object, GraphNameRef::DefaultGraph));
+        }
         sink.fact_sources.insert(source);
     }
     match provenance {
