@@ -16,3 +16,4 @@ pub mod query;
 pub mod rdf;
 pub mod serve;
 pub mod store;
+mod swar;

@@ -307,33 +307,26 @@ fn word_starts(text_len: usize, characters: impl Iterator<Item = (usize, bool)>)
 /// [`word_starts`] of folded ASCII text (letters in lower case), eight bytes at a time: a
 /// mask of the alphanumeric bytes of each eight, then the bytes that follow a zero bit.
 fn ascii_word_starts(folded: &[u8]) -> Vec<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // The high bit of each byte of `x` (ASCII: high bits clear) that is at least `c`.
-    let at_least = |x: u64, c: u8| ((x | HIGH) - ONES * u64::from(c)) & HIGH;
+    use crate::swar::{at_least, below, load, to_bits};
     let mut starts = Vec::with_capacity(folded.len() / 4);
     let mut previous_alphanumeric = 0u64;
-    let blocks = folded.chunks_exact(8);
-    let rest = blocks.remainder();
-    for (block, bytes) in blocks.enumerate() {
-        let x = u64::from_le_bytes(bytes.try_into().expect("a block is eight bytes"));
-        let high = (at_least(x, b'0') & !at_least(x, b'9' + 1)) | (at_least(x, b'a') & !at_least(x, b'z' + 1));
-        // Byte i's high bit to bit i.
-        let alphanumeric = ((high >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56;
+    let rest = folded.len() % 8;
+    for block in (0..folded.len() - rest).step_by(8) {
+        let x = load(folded, block);
+        let alphanumeric = to_bits((at_least(x, b'0') & below(x, b'9' + 1)) | (at_least(x, b'a') & below(x, b'z' + 1)));
         let mut follows_other = !(alphanumeric << 1 | previous_alphanumeric) & 0xff;
         while follows_other != 0 {
-            starts.push(block * 8 + follows_other.trailing_zeros() as usize);
+            starts.push(block + follows_other.trailing_zeros() as usize);
             follows_other &= follows_other - 1;
         }
         previous_alphanumeric = alphanumeric >> 7;
     }
-    let at = folded.len() - rest.len();
     let mut previous = previous_alphanumeric == 1;
-    for (i, b) in rest.iter().enumerate() {
+    for at in folded.len() - rest..folded.len() {
         if !previous {
-            starts.push(at + i);
+            starts.push(at);
         }
-        previous = b.is_ascii_alphanumeric();
+        previous = folded[at].is_ascii_alphanumeric();
     }
     starts
 }

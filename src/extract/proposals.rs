@@ -68,8 +68,8 @@ pub fn find_proposals(paper: &Paper, fields: &[Prepared<'_>], definitions: &[Def
         let ascii = text.is_ascii();
         for (start, sentence) in sentences(text) {
             // A proposal phrase has no `.`, `!` or `?`, so it lies within one sentence.
-            let in_sentence = |&&(at, _): &&(usize, usize)| at >= start && at < start + sentence.len();
-            if !verbs.iter().any(|v| in_sentence(&v)) || !PROPOSAL_VERB.is_match(sentence) {
+            let in_sentence = |at: usize| at >= start && at < start + sentence.len();
+            if !verbs.iter().any(|&(at, _)| in_sentence(at)) || !PROPOSAL_VERB.is_match(sentence) {
                 continue;
             }
             // Character offset of a byte of the sentence (the same in ASCII text).
@@ -82,7 +82,8 @@ pub fn find_proposals(paper: &Paper, fields: &[Prepared<'_>], definitions: &[Def
                 }
             }
             // Both need a naming verb followed by a capital or a digit: most sentences have none.
-            let names_after_verb = verbs.iter().filter(in_sentence).any(|&(at, verb)| verb < NAMING_VERBS && capital_follows(text, at + VERBS[verb].len()));
+            let names_after_verb =
+                verbs.iter().any(|&(at, verb)| in_sentence(at) && verb < NAMING_VERBS && capital_follows(text, at + VERBS[verb].len()));
             let (propose_name, propose_camel) = match names_after_verb {
                 true => (Some(PROPOSE_NAME.captures_iter(sentence)), Some(PROPOSE_CAMEL.captures_iter(sentence))),
                 false => (None, None),

@@ -69,22 +69,19 @@ fn push_words(out: &mut String, text: &str) {
     }
 }
 
-/// A position at or after `at`, eight bytes at a time, up to which `bytes` (ASCII) holds no
-/// control character and no space but single ones between words; it may stop short of the
-/// first such byte, never past it.
+/// The first position at or after `at` where `bytes` (ASCII) holds a control character or a
+/// space other than a single one between words, looked for eight bytes at a time while nine
+/// bytes are left: where none is found, the position the search stopped at (the caller goes on
+/// byte by byte).
 fn skip_words_and_single_spaces(bytes: &[u8], mut at: usize) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // The lowest high bit is that of the first byte below `c` (others may be set above it).
-    let below = |x: u64, c: u8| x.wrapping_sub(ONES * u64::from(c)) & !x & HIGH;
-    let equal = |x: u64, c: u8| below(x ^ (ONES * u64::from(c)), 1);
+    use crate::swar::{at_least, below, load};
     // Each step reads the eight bytes from `at` and the eight from `at + 1` (what follows each).
     while at + 9 <= bytes.len() {
-        let x = u64::from_le_bytes(bytes[at..at + 8].try_into().expect("eight bytes"));
-        let next = u64::from_le_bytes(bytes[at + 1..at + 9].try_into().expect("eight bytes"));
-        let control = below(x, b' ') | equal(x, 0x7f);
-        let next_is_gap = below(next, b' ' + 1) | equal(next, 0x7f);
-        let stop = control | (equal(x, b' ') & next_is_gap);
+        let (x, next) = (load(bytes, at), load(bytes, at + 1));
+        let control = below(x, b' ') | at_least(x, 0x7f);
+        let next_is_gap = below(next, b' ' + 1) | at_least(next, 0x7f);
+        let space = at_least(x, b' ') & below(x, b' ' + 1);
+        let stop = control | (space & next_is_gap);
         if stop != 0 {
             return at + (stop.trailing_zeros() / 8) as usize;
         }
